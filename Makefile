@@ -1,0 +1,107 @@
+# chaos-book: every target installs what it needs.
+#   make book   -> _build/html/index.html (notebooks executed once, cached in _jcache/)
+#   make test   -> drift checks, API tests, book build (runs every notebook), offline-HTML checks
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.chaos-book-dev.stamp
+VENDOR := _vendor
+VTMP   := _build/.vendor-tmp
+JB_FLAGS := --warningiserror --nitpick --keep-going
+
+# Pinned offline assets for the HTML (fetched from the npm registry at build time, git-ignored).
+MATHJAX   := mathjax@3.2.2
+REQUIREJS := requirejs@2.3.8
+WIDGETS   := @jupyter-widgets/html-manager@1.0.15
+VENDOR_STAMP := $(VENDOR)/.complete-$(subst /,-,$(subst @,,$(MATHJAX)-$(REQUIREJS)-$(WIDGETS)))
+
+.PHONY: help venv export vendor book test bench clean
+
+help:
+	@echo "make venv    create $(VENV) and install chaos-book with its dev tools"
+	@echo "make book    build the book into _build/html/index.html"
+	@echo "make test    drift checks, API tests, book build (executes all notebooks), HTML checks"
+	@echo "make bench   run every benchmarks/bench_*.py"
+	@echo "make clean   remove build outputs (keeps $(VENV))"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@touch $@
+
+export: venv
+	$(BIN)/nbdev_export
+
+vendor: $(VENDOR_STAMP)
+
+# npm pack downloads each package's tarball only; we keep the files the HTML needs.
+$(VENDOR_STAMP):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch MathJax, require.js and the widget embedder"; exit 1; }
+	rm -rf $(VENDOR) $(VTMP) && mkdir -p $(VTMP)/pkg
+	cd $(VTMP)/pkg && npm pack --silent $(MATHJAX) $(REQUIREJS) $(WIDGETS) >/dev/null
+	cd $(VTMP) && for t in pkg/*.tgz; do n=$$(basename $$t .tgz); mkdir -p x/$$n; tar xzf $$t -C x/$$n; done
+	mkdir -p $(VTMP)/out/widgets
+	mv $(VTMP)/x/mathjax-*/package/es5 $(VTMP)/out/mathjax
+	cd $(VTMP)/out/mathjax && rm -rf output/svg* tex-svg* tex-mml-* mml-* tex-chtml.js tex-chtml-full-speech.js node-main.js latest.js
+	mv $(VTMP)/x/requirejs-*/package/require.js $(VTMP)/out/require.js
+	cp $(VTMP)/x/jupyter-widgets-html-manager-*/package/dist/embed-amd.js \
+	   $(VTMP)/x/jupyter-widgets-html-manager-*/package/dist/*.woff* \
+	   $(VTMP)/x/jupyter-widgets-html-manager-*/package/dist/*.ttf \
+	   $(VTMP)/x/jupyter-widgets-html-manager-*/package/dist/*.eot \
+	   $(VTMP)/x/jupyter-widgets-html-manager-*/package/dist/*.svg $(VTMP)/out/widgets/
+	test -f $(VTMP)/out/mathjax/tex-chtml-full.js
+	mv $(VTMP)/out $(VENDOR) && rm -rf $(VTMP)
+	@touch $@
+
+# The jupyter-cache (_jcache/) keys a notebook by its code only, so outputs computed with an older
+# chaos_book would be reused: when the library (or pyproject.toml) changes, drop the cache and re-read every page.
+# A build that failed on warnings leaves an environment that the next incremental build would trust:
+# drop it too, so the next build reads every page again and the warnings come back.
+define build_book
+	@lib=$$(cat chaos_book/*.py pyproject.toml | sha256sum | cut -c1-16); \
+	if [ "$$(cat _jcache/.library 2>/dev/null)" != "$$lib" ]; then \
+	  [ ! -d _jcache ] || echo "chaos_book changed since the notebooks were cached: executing them again"; \
+	  rm -rf _jcache _build/.doctrees && mkdir -p _jcache && echo "$$lib" > _jcache/.library; fi
+	$(BIN)/jupyter-book build $(JB_FLAGS) $(1) . || { rm -rf _build/.doctrees; exit 1; }
+	@test -f _build/html/index.html
+endef
+
+book: venv export vendor
+	$(call build_book,)
+	@echo "book: $(CURDIR)/_build/html/index.html"
+
+# Run a command and fail if it changed anything under a folder (tracked or not, committed or not).
+define no_drift
+	@snap=$$(mktemp -d) && cp -a $(1) $$snap/ && $(2) && \
+	if diff -ru --exclude=__pycache__ $$snap/$(notdir $(1)) $(1); then rm -rf $$snap; \
+	else rm -rf $$snap; echo "$(2) changed $(1)/: run it and commit the result"; exit 1; fi
+endef
+
+step = @echo "::: $$(date +%T) $(1)"
+
+test: venv vendor
+	$(call step,nbdev_clean must not change nbs/)
+	$(call no_drift,nbs,$(BIN)/nbdev_clean)
+	$(call step,nbdev_export must not change chaos_book/)
+	$(call no_drift,chaos_book,$(BIN)/nbdev_export)
+	$(call step,API tests)
+	$(BIN)/pytest -q -m "not slow" tests --ignore=tests/test_book_html.py
+	$(call step,book build: executes every notebook not cached for this library)
+	$(call build_book,--all)
+	$(call step,checks on the built HTML)
+	$(BIN)/pytest -q tests/test_book_html.py
+	$(call step,make test passed)
+
+bench: venv
+	@set -e; found=0; for f in benchmarks/bench_*.py; do \
+	  [ -e "$$f" ] || continue; found=1; echo "== $$f"; $(BIN)/python "$$f"; done; \
+	  [ $$found = 1 ] || echo "no benchmarks/bench_*.py yet"
+
+clean:
+	rm -rf _build _jcache $(VENDOR) .pytest_cache

@@ -1,0 +1,84 @@
+"""Read nbdev notebooks for the book: `#|` cell directives become MyST-NB cell tags.
+
+`nbdev_clean` strips cell tags from the committed notebooks, so the directives are the only markup.
+MyST-NB reads every `.ipynb` through `read_nbdev` (set as `nb_custom_formats` in `_config.yml`),
+before execution and the jupyter-cache, so the tags steer both what runs and what the reader sees:
+
+    #| hide            -> remove-cell        (runs, not shown)
+    #| include: false  -> remove-cell
+    #| echo: false     -> remove-input       (output shown)
+    #| output: false   -> remove-output
+    #| eval: false     -> skip-execution     (shown, not run)
+    #| error: true     -> raises-exception   (expected to raise; the build does not fail on it)
+    #| default_exp ... -> remove-cell
+
+Every `#|` line is removed from the code the reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+__version__ = "0.1.0"
+
+DIRECTIVE = re.compile(r"^\s*#\s*\|")  # nbdev's own test for a directive line (python cells)
+
+TAGS = {
+    ("hide", ""): "remove-cell",
+    ("include", "false"): "remove-cell",
+    ("default_exp", None): "remove-cell",
+    ("echo", "false"): "remove-input",
+    ("output", "false"): "remove-output",
+    ("eval", "false"): "skip-execution",
+    ("error", "true"): "raises-exception",
+}
+
+
+def parse_directive(line: str) -> tuple[str, str]:
+    "`'#| echo: false'` -> `('echo', 'false')`; `'#| default_exp drivers'` -> `('default_exp', 'drivers')`."
+    body = DIRECTIVE.sub("", line, count=1).strip().rstrip(":").strip()
+    name, _, value = body.partition(":") if ":" in body else body.partition(" ")
+    return name.strip(), value.strip().lower()
+
+
+def directive_tags(lines: list[str]) -> list[str]:
+    "MyST-NB tags for the directive lines of one cell, in order, without repeats."
+    tags = []
+    for line in lines:
+        name, value = parse_directive(line)
+        tag = TAGS.get((name, value)) or TAGS.get((name, None))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def convert_cell(cell) -> None:
+    "Strip the `#|` lines of a code cell (in place) and add the tags they ask for."
+    if cell.cell_type != "code":
+        return
+    lines = cell.source.splitlines(keepends=True)
+    directives = [line for line in lines if DIRECTIVE.match(line)]
+    if not directives:
+        return
+    cell.source = "".join(line for line in lines if not DIRECTIVE.match(line)).lstrip("\n")
+    tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+    tags.extend(t for t in directive_tags(directives) if t not in tags)
+
+
+def convert(nb):
+    "Apply `convert_cell` to every cell of a notebook (in place); returns the notebook."
+    for cell in nb.cells:
+        convert_cell(cell)
+    return nb
+
+
+def read_nbdev(text: str):
+    "MyST-NB reader for `.ipynb`: a standard nbformat v4 read, then `convert`."
+    return convert(nbformat.reads(text, as_version=4))
+
+
+def setup(app):
+    "Sphinx entry point (the reader is wired in via `nb_custom_formats`)."
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,130 @@
+"""Checks on the built book in _build/html: it works offline, shows no `#|` lines, renders math, hides hidden cells.
+
+`make test` builds the book first; run alone, these tests skip when there is no built book.
+"""
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+HIDDEN_MARKER = "HIDDEN-CELL-MARKER-7f3a"  # printed by a `#| hide` cell of nbs/index.ipynb
+
+pytestmark = pytest.mark.skipif(
+    not (HTML / "index.html").is_file(), reason="no built book in _build/html: run `make book` (make test builds it first)"
+)
+
+REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)  # http://, https://, protocol-relative //
+CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'"\s]*)""", re.I)
+DIRECTIVE = re.compile(r"^\s*#\s*\|", re.M)
+RESOURCE_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "shortcut", "apple-touch-icon"}
+
+
+def book_pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts)
+
+
+def parse(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def pages():
+    found = {p.relative_to(HTML).as_posix(): parse(p) for p in book_pages()}
+    assert "index.html" in found
+    return found
+
+
+@pytest.fixture(scope="module")
+def landing(pages):
+    "The page of nbs/index.ipynb (the root index.html redirects to it)."
+    refresh = pages["index.html"].find("meta", attrs={"http-equiv": "Refresh"})
+    page = refresh["content"].split("url=", 1)[1] if refresh else "index.html"
+    assert page in pages, f"the landing page {page} was not built"
+    return page
+
+
+def resources(soup):
+    "(kind, url) of everything a page loads by itself: scripts, stylesheets, icons, fonts, images."
+    for tag in soup.find_all("script", src=True):
+        yield "script", tag["src"]
+    for tag in soup.find_all("link", href=True):
+        if RESOURCE_LINK_RELS & {r.lower() for r in tag.get("rel", [])}:
+            yield "link", tag["href"]
+    for tag in soup.find_all(["img", "source", "iframe", "embed"], src=True):
+        yield tag.name, tag["src"]
+    for tag in soup.find_all("style"):
+        for url in CSS_REMOTE.findall(tag.get_text()):
+            yield "inline style", url
+    for tag in soup.find_all(style=True):
+        for url in CSS_REMOTE.findall(tag["style"]):
+            yield "style attribute", url
+
+
+def local_file(page, url):
+    "The file a relative URL of a page points at, or None for data: URLs."
+    if url.startswith("data:"):
+        return None
+    path = unquote(urlsplit(url).path)
+    return (HTML / page).parent.joinpath(path).resolve() if path else None
+
+
+def test_no_remote_resources_in_pages(pages):
+    remote = [(page, kind, url) for page, soup in pages.items() for kind, url in resources(soup) if REMOTE.match(url)]
+    assert remote == [], f"pages load remote resources (the book must work offline): {remote[:10]}"
+
+
+def test_no_remote_urls_in_shipped_css():
+    css = sorted(HTML.rglob("*.css"))
+    assert css, "no stylesheet shipped at all"
+    remote = [(p.relative_to(HTML).as_posix(), u) for p in css for u in CSS_REMOTE.findall(p.read_text("utf-8", "replace"))]
+    assert remote == [], f"shipped CSS loads remote fonts or stylesheets: {remote[:10]}"
+
+
+def test_local_resources_exist(pages):
+    missing = []
+    for page, soup in pages.items():
+        for kind, url in resources(soup):
+            target = None if REMOTE.match(url) else local_file(page, url)
+            if target is not None and not target.is_file():
+                missing.append((page, kind, url))
+    assert missing == [], f"pages reference files that are not in the build: {missing[:10]}"
+
+
+def test_no_directive_lines_in_code_cells(pages):
+    cells = {page: soup.select("div.cell_input") for page, soup in pages.items()}
+    assert sum(map(len, cells.values())) > 0, "no rendered code cell found: the check would be empty"
+    shown = [(page, line) for page, found in cells.items() for cell in found
+             for line in cell.get_text().splitlines() if DIRECTIVE.match(line)]
+    assert shown == [], f"`#|` directive lines are visible in the book: {shown[:10]}"
+
+
+def mathjax_scripts(page, soup):
+    return [local_file(page, s["src"]) for s in soup.find_all("script", src=True)
+            if "mathjax" in s["src"].lower() and not REMOTE.match(s["src"])]
+
+
+def test_math_is_rendered_by_local_mathjax(pages, landing):
+    with_math = {page: soup for page, soup in pages.items() if soup.select(".math")}
+    assert landing in with_math, "the landing page shows equations (1)-(9): no math markup found"
+    for page, soup in with_math.items():
+        text = " ".join(m.get_text() for m in soup.select(".math"))
+        assert "\\(" in text or "\\[" in text, f"{page}: math is not in MathJax delimiters"
+        scripts = mathjax_scripts(page, soup)
+        assert scripts and all(s is not None and s.is_file() for s in scripts), f"{page}: no local MathJax script on disk"
+        config = " ".join(s.get_text() for s in soup.find_all("script") if "MathJax" in s.get_text())
+        assert "Keps" in config and "nueps" in config, f"{page}: the book's TeX macros are not configured"
+    mathjax_dir = mathjax_scripts(landing, pages[landing])[0].parent
+    assert (mathjax_dir / "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").is_file(), "MathJax fonts not shipped"
+
+
+def test_hidden_cell_is_executed_but_absent(pages, landing):
+    source = (ROOT / "nbs" / "index.ipynb").read_text(encoding="utf-8")
+    assert HIDDEN_MARKER in source and "#| hide" in source, "nbs/index.ipynb lost its hidden test cell"
+    leaking = [page for page in pages if HIDDEN_MARKER in (HTML / page).read_text(encoding="utf-8")]
+    assert leaking == [], f"a `#| hide` cell reached the HTML: {leaking}"
+    assert "chaos_book " in pages[landing].get_text(), f"{landing} lacks the output of its last code cell"

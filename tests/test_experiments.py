@@ -1,0 +1,214 @@
+"Tests of chaos_book.experiments: seeding, executors (processes, Dask), resuming, damaged files, the CLI."
+import matplotlib
+matplotlib.use("Agg")
+import csv
+import json
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chaos_book.experiments import demo_task, main, parse_driver, run_sweep, task_seed
+
+GRID = {"N": [50, 200, 1000], "rep": range(3)}
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    return run_sweep(demo_task, GRID, tmp_path_factory.mktemp("serial"), progress=False)
+
+
+def test_table_rows_in_grid_order(serial):
+    assert [(r["N"], r["rep"]) for r in serial] == [(N, k) for N in GRID["N"] for k in range(3)]
+    assert set(serial[0]) == {"N", "rep", "w1", "w2", "w1_exact"}
+    assert np.allclose(serial.column("w1"), serial.column("w1_exact"), rtol=1e-5)
+
+
+def test_seeds_follow_parameters_not_positions(tmp_path, serial):
+    "A grid in another order, or extended, gives the same row for the same parameters."
+    other = run_sweep(demo_task, {"N": [1000, 50, 10], "rep": [2, 1, 0, 3]}, tmp_path, progress=False)
+    by_params = {(r["N"], r["rep"]): r for r in other}
+    for row in serial:
+        if row["N"] in (50, 1000): assert by_params[row["N"], row["rep"]] == row
+    draws = [np.random.default_rng(task_seed({"N": 50, "rep": k}, 0)).random() for k in range(3)]
+    assert len(set(draws)) == 3 and draws[0] != np.random.default_rng(task_seed({"N": 50, "rep": 0}, 1)).random()
+
+
+def test_process_pool_gives_same_table(tmp_path, serial):
+    with ProcessPoolExecutor(2) as pool:
+        assert run_sweep(demo_task, GRID, tmp_path, executor=pool, progress=False) == serial
+
+
+def test_dask_local_cluster_gives_same_table(tmp_path, serial):
+    "A real LocalCluster (two worker processes on loopback), through run_sweep and through `chaos-book --scheduler`."
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+        assert run_sweep(demo_task, GRID, tmp_path / "sweep", executor=client.get_executor(), progress=False) == serial
+        argv = ["demo", "--n", "50,200", "--seeds", "2", "--quiet", "--scheduler", cluster.scheduler_address]
+        assert main([*argv, "--out", str(tmp_path / "cli")]) == 0
+    rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(tmp_path / "cli" / "demo.csv"))]
+    assert rows == [r for r in serial if r["N"] in (50, 200) and r["rep"] < 2]
+
+
+@pytest.mark.slow
+def test_dask_scheduler_and_workers_as_processes(tmp_path, serial):
+    "`dask scheduler` and `dask worker` started as separate processes on loopback, as on a cluster."
+    pytest.importorskip("distributed")
+    import time
+    from distributed import Client
+    bin_ = Path(sys.executable).parent
+    file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([str(bin_ / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], stderr=subprocess.DEVNULL)]
+    try:
+        start = time.time()
+        while not file.exists() and time.time() - start < 60: time.sleep(0.1)
+        procs.append(subprocess.Popen([str(bin_ / "dask"), "worker", "--scheduler-file", str(file), "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard"], stderr=subprocess.DEVNULL))
+        with Client(scheduler_file=str(file)) as client:
+            client.wait_for_workers(2, timeout=60)
+            address = client.scheduler.address
+            assert address.startswith("tcp://127.0.0.1")
+            assert run_sweep(demo_task, GRID, tmp_path / "sweep", executor=client.get_executor(), progress=False) == serial
+    finally:
+        for p in procs[::-1]:
+            p.terminate(); p.wait(30)
+
+
+class Interrupting:
+    "demo_task that is killed (KeyboardInterrupt) at one grid point on its first run, and counts its calls."
+    def __init__(self, at): self.at, self.fired, self.calls = at, False, 0
+    def __call__(self, params, seed):
+        self.calls += 1
+        if params == self.at and not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+        return demo_task(params, seed)
+
+
+def test_interrupted_sweep_resumes(tmp_path, serial):
+    task = Interrupting({"N": 200, "rep": 1})
+    study = "chaos_book.experiments.demo_task"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(task, GRID, tmp_path, progress=False, study=study)
+    assert len(list(tmp_path.glob("task-*.json"))) == 4 and not list(tmp_path.glob(".part-*"))
+    table = run_sweep(task, GRID, tmp_path, progress=False, study=study)
+    assert table == serial
+    assert task.calls == 5 + 5          # 5 before the interruption (the 5th killed), 5 left after it
+
+
+def test_killed_cli_run_resumes(tmp_path):
+    "SIGKILL a `chaos-book demo` process after a few tasks, rerun: same table as an uninterrupted run, no damaged file."
+    import time, warnings
+    argv = ["demo", "--n", "5e4", "--seeds", "60", "--workers", "1", "--quiet"]
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chaos-book"), *argv, "--out", str(tmp_path / "killed")])
+    tasks, start = tmp_path / "killed" / "tasks", time.time()
+    while len(list(tasks.glob("task-*.json"))) < 3 and time.time() - start < 60: time.sleep(0.005)
+    proc.kill(); proc.wait()
+    done = len(list(tasks.glob("task-*.json")))
+    assert proc.returncode == -9 and 3 <= done < 60
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # a damaged file would warn
+        assert main([*argv, "--out", str(tmp_path / "killed")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "clean")]) == 0
+    assert (tmp_path / "killed" / "demo.csv").read_text() == (tmp_path / "clean" / "demo.csv").read_text()
+
+
+def test_damaged_files_are_recomputed(tmp_path, serial):
+    run_sweep(demo_task, GRID, tmp_path, progress=False)
+    files = sorted(tmp_path.glob("task-*.json"))
+    files[0].write_text(files[0].read_text()[: len(files[0].read_text()) // 2])      # truncated
+    record = json.loads(files[1].read_text())
+    record["result"]["w1"] = 0.5                                                     # edited, checksum now wrong
+    files[1].write_text(json.dumps(record))
+    files[2].write_bytes(b"\x00\xff garbage")
+    with pytest.warns(UserWarning, match="damaged") as caught:
+        assert run_sweep(demo_task, GRID, tmp_path, progress=False) == serial
+    assert len(caught) == 3
+    assert run_sweep(lambda params, seed: 1 / 0, GRID, tmp_path, progress=False,
+                     study="chaos_book.experiments.demo_task") == serial             # nothing left to compute
+
+
+def test_other_study_in_folder_is_refused(tmp_path):
+    run_sweep(demo_task, {"N": [10], "rep": [0]}, tmp_path, progress=False)
+    with pytest.raises(ValueError, match="different study"):
+        run_sweep(demo_task, {"N": [10], "eps": [0.1]}, tmp_path, progress=False)
+    with pytest.raises(ValueError, match="different study"):
+        run_sweep(demo_task, {"N": [10], "rep": [0]}, tmp_path, progress=False, seed=1)
+    with pytest.raises(ValueError, match="different study"):
+        run_sweep(demo_task, {"N": [10], "rep": [0]}, tmp_path, progress=False, study="another")
+
+
+@pytest.mark.parametrize("grid,err,match", [
+    ({}, ValueError, "at least one"),
+    ({"N": []}, ValueError, "empty"),
+    ({"N": [10, 10]}, ValueError, "repeated"),
+    ({"N": [[10]]}, TypeError, "number, string or bool"),
+])
+def test_bad_grid(tmp_path, grid, err, match):
+    with pytest.raises(err, match=match):
+        run_sweep(demo_task, grid, tmp_path, progress=False)
+
+
+def test_bad_task_result(tmp_path):
+    with pytest.raises(TypeError, match="dict of scalars"):
+        run_sweep(lambda params, seed: [1.0], {"N": [1]}, tmp_path / "a", progress=False)
+    with pytest.raises(ValueError, match="clash"):
+        run_sweep(lambda params, seed: {"N": 1.0}, {"N": [1]}, tmp_path / "b", progress=False)
+
+
+def test_cli_demo_writes_table_and_figure(tmp_path, capsys):
+    assert main(["demo", "--n", "1e2,3e2", "--seeds", "2", "--out", str(tmp_path), "--workers", "1", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert str(tmp_path / "demo.csv") in printed and str(tmp_path / "demo.png") in printed
+    rows = list(csv.DictReader(open(tmp_path / "demo.csv")))
+    assert [(int(r["N"]), int(r["rep"])) for r in rows] == [(100, 0), (100, 1), (300, 0), (300, 1)]
+    assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # a different study in the same folder is refused
+    with pytest.raises(ValueError, match="different study"):
+        main(["chaos", "--n", "1e2", "--seeds", "1", "--out", str(tmp_path), "--workers", "1", "--quiet"])
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["nostudy"], "invalid choice: 'nostudy'"),
+    (["demo", "--eps", "0.1"], "unrecognized arguments: --eps"),
+    (["demo", "--n", "1e3,abc"], "comma-separated numbers"),
+    (["demo", "--n", "1e2,15.5"], "positive integers"),
+    (["demo", "--seeds", "0"], "positive integer"),
+    (["chaos", "--driver", "quadratic:a=1"], "unknown driver"),
+    (["chaos", "--eps", "-0.1"], "positive numbers"),
+])
+def test_cli_bad_arguments(argv, match, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and match in capsys.readouterr().err
+
+
+def test_console_script_help():
+    script = Path(sys.executable).parent / "chaos-book"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
+    assert "usage: chaos-book" in out and "demo" in out and "chaos" in out
+    out = subprocess.run([str(script), "chaos", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "--scheduler" in out and "--eps" in out and "--driver" in out
+
+
+def test_parse_driver():
+    assert parse_driver("tanh:a=1,c=0.5,b=2") == ("TanhDriver", {"a": 1.0, "c": 0.5, "b": 2.0})
+    with pytest.raises(ValueError, match="must be a number"):
+        parse_driver("linear:a=x")
+
+
+def test_chaos_study_runs(tmp_path):
+    "The chaos study end to end on a tiny grid: u^eps(T) -> u(T) as eps -> 0, particles close to u^eps(T)."
+    from chaos_book.experiments import chaos_task
+    grid = {"N": [400], "eps": [0.2, 0.1], "rep": [0], "T": [0.05], "dt": [0.01], "driver": ["linear:a=1,b=3"]}
+    table = run_sweep(chaos_task, grid, tmp_path, progress=False)
+    w1_pde = table.column("w1_pde")
+    assert 0 < w1_pde[1] < w1_pde[0] / 2                  # O(eps^2) expected: a factor ~4
+    # 400 particles: W1 to u^eps(T) is sampling-sized, about sd / sqrt(N) ~ 0.06, and W1 <= W2
+    assert np.all(table.column("w1") < 0.2) and np.all(table.column("w1") <= table.column("w2"))

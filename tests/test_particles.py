@@ -1,0 +1,274 @@
+"Tests of chaos_book.particles against independent truths: exact sums, Gaussian laws, exact identities of the scheme."
+import matplotlib
+matplotlib.use("Agg")
+import warnings
+import numpy as np
+import pytest
+from scipy import stats
+from chaos_book.drivers import LinearDriver, TanhDriver, ConstantVolatility, FunctionDriver
+from chaos_book.mollifiers import mollify, nu_eps
+from chaos_book.particles import (sample_density, simulate, time_grid, dt_convergence, DensityWorkspace, density_grid,
+                                  density_at, ParticleResult)
+
+LIN = LinearDriver(a=0.5, b=1.0)
+tri = lambda x: np.clip(1 - np.abs(x), 0, None)
+tri_cdf = lambda q: np.where(q < 0, 0.5 * (1 + q) ** 2, 1 - 0.5 * (1 - q) ** 2)
+
+
+# ------------------------------------------------------------------ sample_density
+def test_sample_density_exact_for_piecewise_linear():
+    x = sample_density(tri, 100_000, seed=0, x=np.linspace(-1, 1, 5))
+    assert stats.kstest(x, tri_cdf).pvalue > 1e-4
+    assert x.min() >= -1 and x.max() <= 1
+
+def test_sample_density_grid_values_and_pair():
+    g = np.linspace(-1, 1, 41)
+    a = sample_density(tri(g), 1000, seed=3, x=g)
+    b = sample_density((g, tri(g)), 1000, seed=3)
+    c = sample_density(tri, 1000, rng=np.random.default_rng(3), x=g)
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+
+def test_sample_density_gaussian_moments():
+    g = np.linspace(-8, 8, 4001)
+    x = sample_density(stats.norm.pdf, 200_000, seed=1, x=g)
+    assert stats.kstest(x, stats.norm.cdf).pvalue > 1e-4
+
+def test_sample_density_normalises_and_warns():
+    g = np.linspace(-1, 1, 101)
+    with pytest.warns(UserWarning, match="normalised"):
+        x = sample_density(lambda q: 3 * tri(q), 50_000, seed=0, x=g)
+    assert stats.kstest(x, tri_cdf).pvalue > 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sample_density(lambda q: 1.0002 * tri(q), 10, seed=0, x=g)      # off by < 1e-3: silent
+
+@pytest.mark.parametrize("u0, x, n, match", [
+    (lambda q: np.sin(q), np.linspace(-3, 3, 7), 10, ">= 0"),
+    (lambda q: np.zeros_like(q), np.linspace(-1, 1, 5), 10, "positive finite mass"),
+    (lambda q: np.full_like(q, np.nan), np.linspace(-1, 1, 5), 10, "finite"),
+    (tri, None, 10, "x is required"),
+    (tri, np.linspace(-1, 1, 5), 0, "n must be"),
+    (tri, np.array([0.0, 1.0, 0.5]), 10, "increasing"),
+    (np.ones(3), np.linspace(0, 1, 4), 10, "one value per grid node"),
+])
+def test_sample_density_bad_input(u0, x, n, match):
+    with pytest.raises(ValueError, match=match):
+        sample_density(u0, n, seed=0, x=x)
+
+
+# ------------------------------------------------------------------ fast density
+@pytest.mark.parametrize("eps", [0.5, 0.05, 0.005])
+def test_fast_density_matches_exact_gaussian_crowd(eps):
+    x = np.random.default_rng(0).standard_normal(20_000)
+    with DensityWorkspace(eps) as ws:
+        density_grid(ws, x)
+        fast = density_at(ws, x)
+    exact = mollify(x, eps, method="exact")
+    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
+
+def test_fast_density_point_masses_worst_case_and_weights():
+    "A few point masses, evaluated everywhere on their support (not only at the particles)."
+    pts, w = np.array([0.0123, 0.3, 0.30007, 2.0]), np.array([0.1, 0.2, 0.3, 0.4])
+    eps = 0.01
+    y = (pts[:, None] + np.linspace(-1.2 * eps, 1.2 * eps, 4001)).ravel()
+    with DensityWorkspace(eps) as ws:
+        density_grid(ws, pts, weights=w)
+        fast = density_at(ws, y)
+    exact = mollify(pts, eps, at=y, weights=w, method="exact")
+    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
+
+def test_fast_density_error_is_second_order_in_h():
+    "Observed order of the grid error for a single point mass (worst case): slope 2 in h."
+    eps, pt = 0.1, np.array([0.01234567])
+    y = pt + np.linspace(-eps, eps, 20_001)
+    exact = mollify(pt, eps, at=y, method="exact")
+    hs, errs = [], []
+    for rtol in (1e-2, 3e-3, 1e-3, 3e-4):
+        with DensityWorkspace(eps, rtol=rtol) as ws:
+            density_grid(ws, pt)
+            errs.append(np.abs(density_at(ws, y) - exact).max() / exact.max())
+            hs.append(ws.h)
+        assert errs[-1] <= rtol
+    order = np.polyfit(np.log(hs), np.log(errs), 1)[0]
+    assert 1.8 < order < 2.2, order
+
+def test_density_workspace_rejects_non_finite():
+    with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match="finite"):
+        density_grid(ws, np.array([0.0, np.nan]))
+
+
+# ------------------------------------------------------------------ time grid
+def test_time_grid_rule():
+    t, i = time_grid(1.0, 0.3, save_at=[0.0, 0.45, 1.0])
+    assert np.diff(t).max() <= 0.3 * (1 + 1e-12)
+    assert np.array_equal(t[i], [0.0, 0.45, 1.0]) and t[-1] == 1.0
+    t, _ = time_grid(1.0, 0.1)
+    assert t.size == 11 and np.allclose(np.diff(t), 0.1)
+
+@pytest.mark.parametrize("T, dt, save_at, match", [
+    (1.0, 0.0, None, "dt must be"), (1.0, -0.1, None, "dt must be"), (1.0, 2.0, None, "dt must be <= T"),
+    (0.0, 0.1, None, "T must be"), (1.0, 0.1, [1.5], "save_at"), (1.0, np.nan, None, "dt must be")])
+def test_time_grid_bad_input(T, dt, save_at, match):
+    with pytest.raises(ValueError, match=match):
+        time_grid(T, dt, save_at)
+
+
+# ------------------------------------------------------------------ constant volatility: Brownian motion
+def test_constant_volatility_is_brownian_motion():
+    "With nu = sigma, M_T - M_0 ~ N(0, sigma^2 T) exactly; steps of unequal length (T/dt not an integer)."
+    sigma, T, N = 0.7, 1.0, 200_000
+    x0 = np.random.default_rng(0).uniform(-1, 1, N)
+    r = simulate(ConstantVolatility(sigma), 0.1, x0, T, 0.3, seed=1)
+    d = r.x - x0
+    z_mean = d.mean() / np.sqrt(sigma**2 * T / N)
+    chi2 = (d ** 2).sum() / (sigma**2 * T)                      # ~ chi^2_N
+    p_var = 2 * min(stats.chi2.cdf(chi2, N), stats.chi2.sf(chi2, N))
+    assert abs(z_mean) < 4.5 and p_var > 1e-4
+    assert stats.kstest(d / (sigma * np.sqrt(T)), "norm").pvalue > 1e-4
+
+def test_time_dependent_volatility_variance():
+    "nu(t) = 1 + t: Euler-Maruyama increments are N(0, sum_n (1 + t_n)^2 dt_n) exactly (left-point rule)."
+    drv = type("TimeVol", (), {"h_inv": lambda self, t, x, v: (1 + t) + 0 * np.asarray(v)})()   # any object with h_inv
+    T, dt, N = 1.0, 0.25, 100_000
+    r = simulate(drv, 0.1, np.zeros(N), T, dt, seed=2)
+    tg, _ = time_grid(T, dt)
+    var = np.sum((1 + tg[:-1]) ** 2 * np.diff(tg))
+    chi2 = (r.x ** 2).sum() / var
+    assert 2 * min(stats.chi2.cdf(chi2, N), stats.chi2.sf(chi2, N)) > 1e-4
+    assert abs(var - 7 / 3) > 0.1                                # differs from the exact SDE value: the test can see the rule
+
+
+# ------------------------------------------------------------------ second-moment identity
+def _second_moment_z(drv, eps, N, T, dt, seeds, nu_on="grid"):
+    u0 = lambda x: np.exp(-x ** 2 / 0.5) / np.sqrt(np.pi / 2)
+    g = np.linspace(-4, 4, 801)
+    Ds, Vs = [], []
+    for s in seeds:
+        x0 = sample_density(u0, N, seed=s, x=g)
+        r = simulate(drv, eps, x0, T, dt, seed=1000 + s, save_at=np.arange(0, T + dt / 2, dt), nu_on=nu_on)
+        nu = np.array([nu_eps(drv, t, r.snapshots[k], r.snapshots[k], eps, method="exact") for k, t in enumerate(r.t[:-1])])
+        m2 = (r.snapshots ** 2).mean(1)
+        Ds.append((np.diff(m2) - np.diff(r.t) * (nu ** 2).mean(1)).sum())
+        Vs.append(((4 * r.snapshots[:-1] ** 2 * nu ** 2 * dt + 2 * nu ** 4 * dt ** 2).sum(1) / N ** 2).sum())
+    return np.sum(Ds) / np.sqrt(np.sum(Vs))
+
+def test_second_moment_identity_exact_volatility():
+    "E[mean M^2_{n+1} - mean M^2_n] = dt E[mean nu_n^2], nu recomputed from snapshots by the exact sum."
+    assert abs(_second_moment_z(LIN, 0.05, 400, 0.02, 2e-3, range(100))) < 4
+
+def test_second_moment_identity_x_dependent_driver():
+    drv = TanhDriver(a=1.0, c=0.5, b=lambda x: 1.5 + 0.5 * np.sin(3 * x))
+    assert abs(_second_moment_z(drv, 0.1, 300, 0.02, 4e-3, range(60), nu_on="particles")) < 4
+
+def test_second_moment_identity_from_history():
+    x0 = np.random.default_rng(4).standard_normal(50_000)
+    h = simulate(LIN, 0.1, x0, 0.1, 1e-3, seed=5).history
+    D = np.diff(h["m2"]) - np.diff(h["t"]) * h["mean_nu2"]
+    assert abs(D.sum() / np.sqrt(h["var_m2"].sum())) < 4
+
+def test_identity_has_power():
+    "The same statistic with a 10% wrong variance per step (dt -> 1.1 dt) must be far from 0: the test can fail."
+    x0 = np.random.default_rng(4).standard_normal(50_000)
+    h = simulate(LIN, 0.1, x0, 0.1, 1e-3, seed=5).history
+    D = np.diff(h["m2"]) - 1.1 * np.diff(h["t"]) * h["mean_nu2"]
+    assert abs(D.sum() / np.sqrt(h["var_m2"].sum())) > 4
+
+
+# ------------------------------------------------------------------ volatility paths agree
+def test_nu_on_grid_equals_particles_for_linear_driver():
+    x0 = np.random.default_rng(0).standard_normal(5000)
+    a = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=1, method="fast", nu_on="grid").x
+    b = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=1, method="fast", nu_on="particles").x
+    assert np.abs(a - b).max() < 1e-12
+
+def test_fast_equals_exact_path_within_rtol():
+    x0 = np.random.default_rng(0).standard_normal(3000)
+    a = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=1, method="fast")
+    b = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=1, method="exact")
+    disp = np.abs(b.x - x0).max()
+    assert np.abs(a.x - b.x).max() < 1e-4 * disp and a.params["method"] == "fast" and b.params["method"] == "exact"
+
+def test_x_dependent_driver_grid_vs_particles():
+    drv = LinearDriver(a=1.0, b=lambda x: 1.5 + 0.5 * np.sin(x))
+    x0 = np.random.default_rng(0).standard_normal(5000)
+    a = simulate(drv, 0.1, x0, 0.05, 0.01, seed=1, method="fast", nu_on="grid").x
+    b = simulate(drv, 0.1, x0, 0.05, 0.01, seed=1, method="fast", nu_on="particles").x
+    assert np.abs(a - b).max() < 1e-6 * np.abs(b - x0).max()
+
+
+# ------------------------------------------------------------------ reproducibility
+def test_same_seed_same_result_bit_for_bit_any_threads():
+    x0 = np.random.default_rng(0).standard_normal(250_000)     # large enough for the threaded path
+    a = simulate(LIN, 0.05, x0, 0.003, 1e-3, seed=7, threads=1, method="fast")
+    b = simulate(LIN, 0.05, x0, 0.003, 1e-3, seed=7, threads=2, method="fast")
+    c = simulate(LIN, 0.05, x0, 0.003, 1e-3, seed=8, threads=2, method="fast")
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.snapshots, b.snapshots) and a.params["method"] == "fast"
+    assert not np.array_equal(a.x, c.x)
+
+def test_auto_method_choice():
+    few = simulate(LIN, 0.1, np.linspace(-1, 1, 300), 0.02, 0.01, seed=0)
+    many = simulate(LIN, 0.1, np.random.default_rng(0).standard_normal(200_000), 0.002, 0.001, seed=0)
+    assert few.params["method"] == "exact" and many.params["method"] == "fast"
+
+def test_seed_none_is_recorded_and_reproduces():
+    x0 = np.linspace(-1, 1, 1000)
+    a = simulate(LIN, 0.1, x0, 0.02, 0.01)
+    b = simulate(LIN, 0.1, x0, 0.02, 0.01, seed=a.seed)
+    assert np.array_equal(a.x, b.x)
+
+def test_rng_argument_and_x0_untouched():
+    x0 = np.linspace(-1, 1, 1000)
+    keep = x0.copy()
+    a = simulate(LIN, 0.1, x0, 0.02, 0.01, rng=np.random.default_rng(3))
+    b = simulate(LIN, 0.1, x0, 0.02, 0.01, rng=np.random.default_rng(3))
+    assert np.array_equal(a.x, b.x) and np.array_equal(x0, keep)
+    with pytest.raises(ValueError, match="not both"):
+        simulate(LIN, 0.1, x0, 0.02, 0.01, seed=1, rng=np.random.default_rng(3))
+
+
+# ------------------------------------------------------------------ result object
+def test_result_fields_and_snapshots():
+    x0 = np.linspace(-1, 1, 500)
+    r = simulate(LIN, 0.1, x0, 0.1, 0.03, seed=1, save_at=[0.0, 0.05, 0.1], track=[0, 10])
+    assert isinstance(r, ParticleResult)
+    assert np.array_equal(r.t, [0.0, 0.05, 0.1]) and r.snapshots.shape == (3, 500)
+    assert np.array_equal(r.snapshots[0], x0) and np.array_equal(r.snapshots[-1], r.x)
+    assert r.params["max_step"] <= 0.03 and r.params["N"] == 500 and r.seed == 1
+    assert r.history["paths"].shape == (r.params["steps"] + 1, 2)
+    assert np.array_equal(r.history["paths"][-1], r.x[[0, 10]])
+    assert (r.history["nu_min"] >= 2 - 1e-12).all()            # nu = 2 (1 + K_eps * mu) >= c_0 = 2
+
+
+# ------------------------------------------------------------------ dt convergence
+def test_check_dt_and_dt_convergence():
+    x0 = np.random.default_rng(0).standard_normal(5000)
+    r = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=2, check_dt=True)
+    plain = simulate(LIN, 0.1, x0, 0.05, 0.01, seed=2)
+    assert np.array_equal(r.x, plain.x)                          # the check does not change the run
+    assert r.dt_check.dts.tolist() == [0.01] and 0 < r.dt_check.strong[0] < 0.1
+    conv = dt_convergence(LIN, 0.1, x0, 0.05, 0.01, levels=3, seed=2)
+    assert conv.strong[0] == pytest.approx(r.dt_check.strong[0], rel=0.5)
+    assert (np.diff(conv.strong) < 0).all() and 0.3 < conv.order < 0.8
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("kw, match", [
+    (dict(x0=np.array([])), "N = 0"), (dict(dt=0.0), "dt must be"), (dict(dt=2.0), "dt must be <= T"),
+    (dict(x0=np.array([0.0, np.inf])), "x0 must be finite"), (dict(eps=0.0), "eps must be"),
+    (dict(method="magic"), "method"), (dict(nu_on="nowhere"), "nu_on"), (dict(save_at=[2.0]), "save_at"),
+    (dict(n_streams=0), "n_streams")])
+def test_simulate_bad_input(kw, match):
+    args = dict(driver=LIN, eps=0.1, x0=np.zeros(10), T=1.0, dt=0.1, seed=0)
+    args.update(kw)
+    with pytest.raises(ValueError, match=match):
+        simulate(**args)
+
+def test_non_finite_during_run_says_where():
+    with pytest.raises(ValueError, match=r"non-finite position at step 1 \(t = 0.5\)"):
+        simulate(LinearDriver(a=1e-300, b=1.0), 0.1, np.zeros(10), 1.0, 0.5, seed=0)
+
+def test_nan_volatility_says_where():
+    bad = type("Bad", (), {"h_inv": lambda self, t, x, v: np.where(t > 0.15, np.nan, 1.0) + 0 * np.asarray(v)})()
+    for nu_on in ("grid", "particles"):
+        with pytest.raises(ValueError, match="h_inv returned nan at t = 0.2"):
+            simulate(bad, 0.1, np.zeros(10), 1.0, 0.1, seed=0, nu_on=nu_on)
