@@ -14,7 +14,8 @@ try:
 except ImportError:                       # KDEpy is a dev extra; without it its columns read "-"
     FFTKDE = None
 from chaos_book.mollifiers import mollify
-from chaos_book.particles import DensityWorkspace, density_grid, density_at
+from scipy import fft as _fft
+from chaos_book.particles import DensityWorkspace, density_grid, density_at, _range, _bin_chunk, _sum_rows, _khat
 
 EPS, RTOL = 0.05, 1e-4
 
@@ -72,6 +73,23 @@ def run(n, threads, rng):
     return row
 
 
+def breakdown(n, threads, rng):
+    "Where the time of ours goes at size n: best-of-10 ms per phase."
+    x = rng.standard_normal(n)
+    with DensityWorkspace(EPS, rtol=RTOL, threads=threads) as ws:
+        density_grid(ws, x)
+        G, inv_h, rows, out, w = ws.G, 1.0 / ws.h, ws._rows, np.empty(n), np.empty(0)
+        L = _fft.next_fast_len(G + ws.m + 1, real=True)
+        mass = np.empty(G)
+        t = dict(range=best(lambda: _range(ws, x), 10),
+                 binning=best(lambda: ws.map(lambda c, i0, i1: _bin_chunk(x, w, i0, i1, ws.a, inv_h, rows[c, :G]), n), 10),
+                 sum_rows=best(lambda: _sum_rows(rows, G, mass), 10),
+                 fft=best(lambda: _fft.irfft(_fft.rfft(mass, L) * _khat(ws, L), L), 10),
+                 interpolation=best(lambda: density_at(ws, x, out=out), 10))
+    print(f"where the time goes at N = {n:.0e} (G = {G}, FFT length {L}): "
+          + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in t.items()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", type=float, default=[1e4, 1e5, 1e6, 1e7])
@@ -89,6 +107,7 @@ def main():
         print(f"{r['N']:>9.0e} {r['G']:>7} {ms(r['ours']):>9} {r['ours_err']:>9.1e} {ms(r['numpy']):>14} {ms(r['kdepy']):>16}"
               f" {r['kdepy_err']:>10.1e} {ms(r['exact']):>9} {ms(r['scipy']):>13} {r['kdepy'] / r['ours']:>11.1f}"
               f" {r['numpy'] / r['ours']:>11.1f}", flush=True)
+    breakdown(10**6, a.threads, rng)
 
 
 if __name__ == "__main__":
