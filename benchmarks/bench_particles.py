@@ -1,14 +1,15 @@
 """Particle-steps per second of the whole Euler-Maruyama simulation of (4) at N = 1e6, and where the time goes.
 
 Ours (chaos_book.particles.simulate: numba binning + FFT + fused interpolate/draw/update, threads over fixed chunks)
-against a straightforward numpy step (chapter 02's numpy fast path for the density, h_inv at the particles,
-numpy's standard_normal), in one run. Driver LinearDriver(0.5, 1), eps = 0.05, dt = 1e-3, x0 ~ N(0, 1).
+against a straightforward numpy step (the same density algorithm in plain numpy: bincount + FFT + indexed interpolation, h_inv
+at the particles, numpy's standard_normal), in one run. Driver LinearDriver(0.5, 1), eps = 0.05, dt = 1e-3, x0 ~ N(0, 1).
 Run: .venv/bin/python benchmarks/bench_particles.py [--n 1e6] [--steps 20]
 """
 import argparse, os, time
 import numpy as np
 from chaos_book.drivers import LinearDriver
-from chaos_book.mollifiers import mollify
+from chaos_book.mollifiers import fast_grid_step
+from bench_mollify import numpy_density          # plain numpy binning + FFT + interpolation (benchmarks/ is on sys.path)
 from chaos_book.particles import simulate, _fill_chunk
 
 EPS, DT = 0.05, 1e-3
@@ -17,10 +18,10 @@ DRV = LinearDriver(a=0.5, b=1.0)
 
 def numpy_baseline(x0, steps, seed):
     "Euler-Maruyama written plainly in numpy; returns seconds per phase."
-    x, rng = x0.copy(), np.random.default_rng(seed)
+    x, rng, h = x0.copy(), np.random.default_rng(seed), fast_grid_step(EPS)
     tm = dict(density=0.0, h_inv=0.0, noise=0.0, update=0.0)
     for n in range(steps):
-        c0 = time.perf_counter(); v = mollify(x, EPS, method="fast")
+        c0 = time.perf_counter(); v = numpy_density(x, EPS, h)
         c1 = time.perf_counter(); nu = DRV.h_inv(n * DT, x, v)
         c2 = time.perf_counter(); z = rng.standard_normal(x.size)
         c3 = time.perf_counter(); x += nu * np.sqrt(DT) * z

@@ -11,7 +11,7 @@ from scipy.integrate import quad
 
 from chaos_book.drivers import LinearDriver, TanhDriver
 from chaos_book.mollifiers import (KERNELS, STANDARD, TWIN, K_eps, Mollifier, dK_eps, fast_grid_step, grid_taps,
-                                   mollify, mollify_grid, nu_eps)
+                                   mollify, mollify_grid, nu_eps, DensityWorkspace, density_grid, density_at)
 
 RNG = np.random.default_rng(7)
 ALL = list(KERNELS.values())
@@ -216,3 +216,58 @@ def test_nu_eps_linear_closed_form():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------------ DensityWorkspace (the fast path, reused)
+@pytest.mark.parametrize("eps", [0.5, 0.05, 0.005])
+def test_fast_density_matches_exact_gaussian_crowd(eps):
+    x = np.random.default_rng(0).standard_normal(20_000)
+    with DensityWorkspace(eps) as ws:
+        density_grid(ws, x)
+        fast = density_at(ws, x[:2000])
+    exact = mollify(x, eps, at=x[:2000], method="exact")
+    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
+
+def test_fast_density_point_masses_worst_case_and_weights():
+    "A few point masses, evaluated everywhere on their support (not only at the particles)."
+    pts, w = np.array([0.0123, 0.3, 0.30007, 2.0]), np.array([0.1, 0.2, 0.3, 0.4])
+    eps = 0.01
+    y = (pts[:, None] + np.linspace(-1.2 * eps, 1.2 * eps, 4001)).ravel()
+    with DensityWorkspace(eps) as ws:
+        density_grid(ws, pts, weights=w)
+        fast = density_at(ws, y)
+    exact = mollify(pts, eps, at=y, weights=w, method="exact")
+    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
+
+def test_fast_density_error_is_second_order_in_h():
+    "Observed order of the grid error for a single point mass (worst case): slope 2 in h."
+    eps, pt = 0.1, np.array([0.01234567])
+    y = pt + np.linspace(-eps, eps, 20_001)
+    exact = mollify(pt, eps, at=y, method="exact")
+    hs, errs = [], []
+    for rtol in (1e-2, 3e-3, 1e-3, 3e-4):
+        with DensityWorkspace(eps, rtol=rtol) as ws:
+            density_grid(ws, pt)
+            errs.append(np.abs(density_at(ws, y) - exact).max() / exact.max())
+            hs.append(ws.h)
+        assert errs[-1] <= rtol
+    order = np.polyfit(np.log(hs), np.log(errs), 1)[0]
+    assert 1.8 < order < 2.2, order
+
+def test_density_workspace_rejects_non_finite():
+    with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match="finite"):
+        density_grid(ws, np.array([0.0, np.nan]))
+
+
+def test_density_workspace_same_result_any_threads():
+    x = np.random.default_rng(1).standard_normal(300_000)       # large enough for the threaded path
+    with DensityWorkspace(0.05, threads=1) as a, DensityWorkspace(0.05, threads=2) as b:
+        assert np.array_equal(density_grid(a, x), density_grid(b, x))
+        assert np.array_equal(density_at(a, x[:5000]), density_at(b, x[:5000]))
+
+
+def test_bin_linear_drops_points_off_the_grid():
+    "Points outside the grid are dropped instead of written out of bounds."
+    from chaos_book.mollifiers import _bin_linear
+    c = _bin_linear(np.array([-1.0, 0.25, 5.0]), np.ones(3), 0.0, 0.5, 4)
+    assert_allclose(c, [0.5, 0.5, 0.0, 0.0])

@@ -7,8 +7,7 @@ import pytest
 from scipy import stats
 from chaos_book.drivers import LinearDriver, TanhDriver, ConstantVolatility, FunctionDriver
 from chaos_book.mollifiers import mollify, nu_eps
-from chaos_book.particles import (sample_density, simulate, time_grid, dt_convergence, DensityWorkspace, density_grid,
-                                  density_at, ParticleResult)
+from chaos_book.particles import sample_density, simulate, time_grid, dt_convergence, ParticleResult
 
 LIN = LinearDriver(a=0.5, b=1.0)
 tri = lambda x: np.clip(1 - np.abs(x), 0, None)
@@ -54,47 +53,6 @@ def test_sample_density_normalises_and_warns():
 def test_sample_density_bad_input(u0, x, n, match):
     with pytest.raises(ValueError, match=match):
         sample_density(u0, n, seed=0, x=x)
-
-
-# ------------------------------------------------------------------ fast density
-@pytest.mark.parametrize("eps", [0.5, 0.05, 0.005])
-def test_fast_density_matches_exact_gaussian_crowd(eps):
-    x = np.random.default_rng(0).standard_normal(20_000)
-    with DensityWorkspace(eps) as ws:
-        density_grid(ws, x)
-        fast = density_at(ws, x[:2000])
-    exact = mollify(x, eps, at=x[:2000], method="exact")
-    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
-
-def test_fast_density_point_masses_worst_case_and_weights():
-    "A few point masses, evaluated everywhere on their support (not only at the particles)."
-    pts, w = np.array([0.0123, 0.3, 0.30007, 2.0]), np.array([0.1, 0.2, 0.3, 0.4])
-    eps = 0.01
-    y = (pts[:, None] + np.linspace(-1.2 * eps, 1.2 * eps, 4001)).ravel()
-    with DensityWorkspace(eps) as ws:
-        density_grid(ws, pts, weights=w)
-        fast = density_at(ws, y)
-    exact = mollify(pts, eps, at=y, weights=w, method="exact")
-    assert np.abs(fast - exact).max() <= 1e-4 * exact.max()
-
-def test_fast_density_error_is_second_order_in_h():
-    "Observed order of the grid error for a single point mass (worst case): slope 2 in h."
-    eps, pt = 0.1, np.array([0.01234567])
-    y = pt + np.linspace(-eps, eps, 20_001)
-    exact = mollify(pt, eps, at=y, method="exact")
-    hs, errs = [], []
-    for rtol in (1e-2, 3e-3, 1e-3, 3e-4):
-        with DensityWorkspace(eps, rtol=rtol) as ws:
-            density_grid(ws, pt)
-            errs.append(np.abs(density_at(ws, y) - exact).max() / exact.max())
-            hs.append(ws.h)
-        assert errs[-1] <= rtol
-    order = np.polyfit(np.log(hs), np.log(errs), 1)[0]
-    assert 1.8 < order < 2.2, order
-
-def test_density_workspace_rejects_non_finite():
-    with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match="finite"):
-        density_grid(ws, np.array([0.0, np.nan]))
 
 
 # ------------------------------------------------------------------ time grid

@@ -1,0 +1,109 @@
+"""Tests for chaos_book.diagnostics: the terms of the energy estimates against closed forms, integration by parts and
+finite differences in time along solutions."""
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from chaos_book.diagnostics import energy_terms, terms_along
+from chaos_book.drivers import ConstantVolatility, LinearDriver
+from chaos_book.fokker_planck import solve
+from chaos_book.mollifiers import K_eps, STANDARD, TWIN
+
+
+def gaussian(x, s):
+    "N(0, s^2) density and its first two derivatives."
+    g = np.exp(-x**2 / (2 * s * s)) / np.sqrt(2 * np.pi * s * s)
+    return g, -x / s**2 * g, (x**2 / s**4 - 1 / s**2) * g
+
+
+X = np.linspace(-4, 4, 1601)
+
+
+def test_heat_closed_form():
+    "Constant volatility: T1 = -sigma^2/2 ||u''||^2 = -sigma^2/2 * 3/(8 sqrt(pi) s^5), T2 = T3 = 0, J = sigma^4 I."
+    s, sigma = 0.5, 1.3
+    u, _, _ = gaussian(X, s)
+    e = energy_terms(ConstantVolatility(sigma), u, X, 0.0)
+    assert e["T1"] == pytest.approx(-0.5 * sigma**2 * 3 / (8 * np.sqrt(np.pi) * s**5), rel=1e-3)
+    assert e["T2"] == 0 and e["T3"] == 0 and abs(e["L2_cross"]) < 1e-30
+    assert e["I"] == pytest.approx(0.5 / (4 * np.sqrt(np.pi) * s**3), rel=1e-4)
+    assert e["J"] == pytest.approx(sigma**4 * e["I"], rel=1e-12)
+
+
+@pytest.mark.parametrize("a,b", [(1.0, 0.5), (2.0, 0.1)])
+def test_linear_driver_integration_by_parts(a, b):
+    "eps = 0, Example 2.5: dI/dt = -1/2 int Phi'(u) u''^2 + 1/6 int Phi''' u'^4 with Phi = (u+b)^2 u / a^2 (exact derivatives)."
+    u, ux, uxx = gaussian(X, 0.5)
+    dPhi = ((u + b) ** 2 + 2 * u * (u + b)) / a**2
+    dx = X[1] - X[0]
+    ibp = ((-0.5 * dPhi * uxx**2 + ux**4 / a**2) * dx).sum()
+    e = energy_terms(LinearDriver(a, b), u, X, 0.0)
+    assert e["dIdt"] == pytest.approx(ibp, rel=2e-3)
+    # L^2 identity: d/dt int u^2 = -int u_x d_x Phi(u) = -int Phi'(u) u_x^2
+    assert e["L2_dissip"] + e["L2_cross"] == pytest.approx(-(dPhi * ux**2 * dx).sum(), rel=1e-3)
+    assert e["L2_cross"] <= 0                             # the term the paper drops has a good sign here
+
+
+def test_second_order_in_dx():
+    "The grid terms converge at order 2 to the exact integral (Example 2.5, eps = 0)."
+    a, b, errs = 1.0, 0.5, []
+    exact = None
+    for G in (201, 401, 801, 3201):
+        x = np.linspace(-4, 4, G)
+        u, ux, uxx = gaussian(x, 0.5)
+        errs.append(energy_terms(LinearDriver(a, b), u, x, 0.0)["T1"])
+    exact = errs.pop()
+    e = np.abs(np.array(errs) - exact)
+    assert np.log2(e[0] / e[1]) == pytest.approx(2, abs=0.3) and np.log2(e[1] / e[2]) == pytest.approx(2, abs=0.3)
+
+
+@pytest.mark.parametrize("kernel", [STANDARD, TWIN])
+def test_T3crit_uses_mollified_uxx(kernel):
+    "T3crit = -1/2 int u u_xx dD/dv (K_eps * u_xx): K_eps * u_xx by adaptive quadrature of the exact u_xx."
+    eps, a, b = 0.3, 1.0, 0.4
+    x = np.linspace(-2.5, 2.5, 301)
+    u, _, uxx = gaussian(x, 0.4)
+    pts = x
+    conv = np.array([quad(lambda y: K_eps(p - y, eps, kernel) * ((y * y / 0.4**4 - 1 / 0.4**2) * np.exp(-y * y / 0.32)
+                                                                   / np.sqrt(2 * np.pi * 0.16)), p - eps, p + eps)[0] for p in pts])
+    v = np.array([quad(lambda y: K_eps(p - y, eps, kernel) * np.exp(-y * y / 0.32) / np.sqrt(2 * np.pi * 0.16),
+                       p - eps, p + eps)[0] for p in x])
+    dDdv = 2 * (v + b) / a**2
+    uxx_grid = np.zeros_like(u)
+    uxx_grid[1:-1] = np.diff(u, 2) / (x[1] - x[0]) ** 2
+    Kuxx = conv
+    ref = (-0.5 * u * uxx_grid * dDdv * Kuxx).sum() * (x[1] - x[0])
+    assert energy_terms(LinearDriver(a, b), u, x, eps, kernel=kernel)["T3crit"] == pytest.approx(ref, rel=5e-3)
+
+
+def test_sum_matches_time_derivative_along_solve():
+    "Along a solve of (9) (eps = 0.2): finite differences of I in time agree with T1 + T2 + T3."
+    x = np.linspace(-3, 3, 1200)
+    u0 = np.exp(-(x + 0.4) ** 2 / 0.1) + 0.8 * np.exp(-(x - 0.5) ** 2 / 0.05)
+    u0 /= u0.sum() * (x[1] - x[0])
+    drv = LinearDriver(1.0, 0.5 * u0.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = solve(drv, u0, x, 0.2, 0.005, save_at=np.linspace(0, 0.005, 41), method="midpoint", rtol=1e-4)
+    tr = terms_along(r, drv)
+    assert set(tr) >= {"t", "T1", "T2", "T3", "T3crit", "I", "J"} and tr["T1"].shape == r.t.shape
+    fd = np.diff(tr["I"]) / np.diff(tr["t"])
+    assert np.abs(fd / (0.5 * (tr["dIdt"][1:] + tr["dIdt"][:-1])) - 1).max() < 5e-3
+    l2 = np.diff([(u * u).sum() * (x[1] - x[0]) for u in r.u]) / np.diff(r.t)
+    mid = 0.5 * ((tr["L2_dissip"] + tr["L2_cross"])[1:] + (tr["L2_dissip"] + tr["L2_cross"])[:-1])
+    assert np.abs(l2 / mid - 1).max() < 5e-3
+
+
+def test_bad_input():
+    u, _, _ = gaussian(X, 0.5)
+    drv = LinearDriver(1.0, 1.0)
+    with pytest.raises(ValueError, match="eps must be"): energy_terms(drv, u, X, -1.0)
+    with pytest.raises(ValueError, match="same length"): energy_terms(drv, u[:-1], X, 0.0)
+    with pytest.raises(ValueError, match="uniform"): energy_terms(drv, u, X**3, 0.0)
+    bad = u.copy(); bad[3] = np.nan
+    with pytest.raises(ValueError, match="finite"): energy_terms(drv, bad, X, 0.0)
