@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['energy_terms', 'terms_along']
 
-# %% ../nbs/07_h1_bound.ipynb #457ee2e3
+# %% ../nbs/07_h1_bound.ipynb #daae4550
 import numpy as np
 from .mollifiers import mollify_grid
 
-# %% ../nbs/07_h1_bound.ipynb #0fc7db80
+# %% ../nbs/07_h1_bound.ipynb #6c2a7ef3
 def _grid(u, x):
     "u, x as float arrays on a uniform grid of at least 5 nodes; returns (u, x, dx)."
     u, x = np.asarray(u, dtype=float), np.asarray(x, dtype=float)
@@ -28,7 +28,7 @@ def _d2(f, dx):
     out[1:-1] = (f[2:] - 2 * f[1:-1] + f[:-2]) / dx**2
     return out
 
-# %% ../nbs/07_h1_bound.ipynb #00b87672
+# %% ../nbs/07_h1_bound.ipynb #78c43ec3
 def energy_terms(driver, u, x, eps, t=0.0, kernel=None):
     """Terms of the proofs of Lemma 4.3 and of its L^2 step for the grid function u (centred differences).
     I = ||u_x||^2/2 and dIdt = T1 + T2 + T3 (eq. (10)); T3crit = -1/2 int u u_xx dD/dv (K_eps * u_xx), T3rest = T3 - T3crit;
@@ -46,7 +46,7 @@ def energy_terms(driver, u, x, eps, t=0.0, kernel=None):
     return dict(I=0.5 * S(ux**2), uxx2=S(uxx**2), T1=T1, T2=T2, T3=T3, T3crit=T3crit, T3rest=T3 - T3crit,
                 dIdt=T1 + T2 + T3, L2_dissip=S(-D * ux**2), L2_cross=S(-u * ux * Dx), J=0.5 * S(_d1(D * u, dx) ** 2))
 
-# %% ../nbs/07_h1_bound.ipynb #f4c73d73
+# %% ../nbs/07_h1_bound.ipynb #4ebc6004
 def terms_along(res, driver, kernel=None):
     "energy_terms at every snapshot of a fokker_planck.solve result: a dict of arrays, with the times under 't'."
     rows = [energy_terms(driver, u, res.x, res.params["eps"], t, kernel) for t, u in zip(res.t, res.u)]

@@ -287,8 +287,8 @@ def _extreme(fun, F, axes, sign):
     "Extremum of fun over the box: best grid value of F = fun(grid), then refined."
     return _refine(fun, axes, np.unravel_index(np.argmin(sign * F), F.shape), sign)
 
-def _derivative_bounds(H, axes):
-    "Sampled sup |d h| and sup |d^2 h| (central differences) over the box and over its middle half."
+def _derivative_bounds(H, axes, inner_axes=(1, 2)):
+    "Sampled sup |d h| and sup |d^2 h| (central differences) over the box and over its middle half along `inner_axes`."
     names = [nm for nm, c in axes if c.size > 1]
     coords = {nm: c for nm, c in axes}
     first = {nm: np.gradient(H, coords[nm], axis=i, edge_order=2) for i, (nm, c) in enumerate(axes) if c.size > 1}
@@ -298,7 +298,7 @@ def _derivative_bounds(H, axes):
             if c.size > 1 and names.index(mm) <= names.index(nm):
                 out[f"h_{mm}{nm}"] = np.gradient(first[mm], c, axis=i, edge_order=2)
     core = lambda a: a[tuple(slice(1, -1) if n > 1 else slice(None) for n in a.shape)]   # central differences only
-    return {k: (float(np.abs(core(a)).max()), float(np.abs(_inner(a, (1, 2))).max())) for k, a in out.items()}
+    return {k: (float(np.abs(core(a)).max()), float(np.abs(_inner(a, inner_axes)).max())) for k, a in out.items()}
 
 # %% ../nbs/01_drivers.ipynb #11fb553a
 def _no_h_report(driver, M, Zv):
@@ -326,9 +326,10 @@ def _constants(driver, M, t, x, v, z, Zv, S, SM):
                 C_M=max(_extreme(lambda t, x, _: hi(t, x, M), Zv[..., -1:], (t, x, v[-1:]), -1), -c_0),
                 dD_dv=_extreme(lambda t, x, v: 2 * abs(hi(t, x, v)) / dh(t, x, hi(t, x, v)), 2 * np.abs(Zv) / SM, (t, x, v), -1))
 
-def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_range=None, n=21, n_z=401):
+def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_range=None, n=21, n_z=401, box_is_domain=False):
     """Compute the constants of Assumption 2.4 for `driver` and density bound `M` by sampling a (t, x, z) box;
-    return an AssumptionReport (c_h, c_0, C_0, C_M, margins of 2.4(v), verdict per item). See the text above."""
+    return an AssumptionReport (c_h, c_0, C_0, C_M, margins of 2.4(v), verdict per item). See the text above.
+    `box_is_domain=True`: (t, x) only range over the box (e.g. a solver's grid), so bounds in t and x need no edge test."""
     if not (np.isfinite(M) and M > 0): raise ValueError(f"M must be finite and > 0, got {M}")
     if n < 5 or n_z < 9: raise ValueError(f"n must be >= 5 and n_z >= 9, got n={n}, n_z={n_z}")
     t, x = _axis(t_range, n, driver.t_dependent, "t_range"), _axis(x_range, n, driver.x_dependent, "x_range")
@@ -342,16 +343,17 @@ def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_rang
     _check_increasing(H, t, x, z)
     S, SM = driver.dh_dz(T, X, z), driver.dh_dz(T, X, Zv)
     c = _constants(driver, M, t, x, v, z, Zv, S, SM)
-    b = {"h_z": (float(np.abs(S).max()), float(np.abs(_inner(S, (1, 2))).max())),
-         **_derivative_bounds(H, [("t", t), ("x", x), ("z", z)])}
+    ax = (2,) if box_is_domain else (1, 2)                                  # axes whose edges are not the domain's
+    b = {"h_z": (float(np.abs(S).max()), float(np.abs(_inner(S, ax)).max())),
+         **_derivative_bounds(H, [("t", t), ("x", x), ("z", z)], ax)}
     with np.errstate(divide="ignore"):
         m = dict(margin_paper=c["c_0"]**2 - 2 * c["C_0"] * M / c["c_h"], margin_corrected=c["c_0"]**2 - 2 * c["C_M"] * M / c["c_h_M"],
                  margin_sharp=c["c_0"]**2 - M * c["dD_dv"])
     Z0 = Zv[..., :1]
     holds = dict(i=True, ii=all(_stable(f, i) for f, i in b.values()),
-                 iii=bool(c["c_h"] > 0) and _stable(c["c_h"], float(_inner(S, (1, 2)).min()), big=False),
-                 iv=bool(c["c_0"] > 0) and _stable(c["c_0"], float(_inner(Z0, (1,)).min()), big=False)
-                    and _stable(c["C_0"], float(_inner(Z0, (1,)).max())),
+                 iii=bool(c["c_h"] > 0) and _stable(c["c_h"], float(_inner(S, ax).min()), big=False),
+                 iv=bool(c["c_0"] > 0) and (box_is_domain or _stable(c["c_0"], float(_inner(Z0, (1,)).min()), big=False)
+                    and _stable(c["C_0"], float(_inner(Z0, (1,)).max()))),
                  v_paper=bool(m["margin_paper"] > 0), v_corrected=bool(m["margin_corrected"] > 0), v_sharp=bool(m["margin_sharp"] > 0))
     notes = {k: "sampled bound still changes towards the edge of the box" for k in ("ii", "iii", "iv")
              if not holds[k] and (k != "iii" or c["c_h"] > 0) and (k != "iv" or c["c_0"] > 0)}

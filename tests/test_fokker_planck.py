@@ -261,7 +261,8 @@ def test_bad_initial_data(u0, match):
 def test_bad_scalars():
     d, x, u0 = LinearDriver(1.0, 2.0), centres(8.0, 100), lambda x: np.exp(-x**2)
     for kw, match in [(dict(eps=-1.0), "eps"), (dict(eps=np.nan), "eps"), (dict(T=0.0), "T must"), (dict(dt=-1.0), "dt"),
-                      (dict(save_at=[2.0]), "save_at"), (dict(method="rk4"), "method"), (dict(rtol=2.0), "rtol")]:
+                      (dict(save_at=[2.0]), "save_at"), (dict(method="rk4"), "method"), (dict(rtol=2.0), "rtol"),
+                      (dict(dt_max=0.0), "dt_max"), (dict(on_edge="ignore"), "on_edge")]:
         args = dict(eps=0.0, T=1.0) | kw
         with pytest.raises(ValueError, match=match):
             solve(d, u0, x, **args)
@@ -305,3 +306,22 @@ def test_exported_barenblatt_matches_the_general_formula():
         assert np.abs(barenblatt(x, t, a, mass) - ref).max() < 1e-4 * ref.max()
         assert abs(barenblatt(x, t, a, mass).sum() * dx - mass) < 1e-12
     assert np.allclose(barenblatt(x, 1.0, average=False), barenblatt_general(x, 1.0, 3, 0.5))
+
+
+def test_adaptive_midpoint_is_accurate_and_positive():
+    "Adaptive midpoint on the heat kernel: error at the spatial level, u >= 0, exact mass, few steps."
+    x = centres(8.0, 400)
+    dx = x[1] - x[0]
+    r = solve(ConstantVolatility(1.0), gaussian_cell_averages(x, 0.1), x, 0.0, 1.0, method="midpoint", rtol=1e-2)
+    err = np.abs(r.u[-1] - gaussian_cell_averages(x, 1.1)).sum() * dx
+    assert err < 2e-4 and r.history["min"].min() >= 0 and r.params["steps"] < 400
+    assert abs(r.history["mass"][-1] - r.history["mass"][0]) < 1e-13
+
+
+@pytest.mark.parametrize("eps", [0.05, 0.3, 1.0])
+def test_mollified_field_is_mollify_grid(eps):
+    "The solver's K_eps * u (cached taps) is the mollifiers chapter's mollify_grid, to round-off."
+    from chaos_book.fokker_planck import _Coefficients
+    x = np.linspace(-3, 3, 301)
+    u = np.exp(-x**2) * (1 + 0.5 * np.sin(7 * x))
+    assert np.abs(_Coefficients(LinearDriver(1.0, 1.0), x, eps).v(u) - mollify_grid(u, x, eps)).max() < 1e-14
