@@ -80,5 +80,7 @@ def read_nbdev(text: str):
 
 
 def setup(app):
-    "Sphinx entry point (the reader is wired in via `nb_custom_formats`)."
+    """Sphinx entry point (the reader is wired in via `nb_custom_formats`).
+    MathJax goes on every page: the index and search pages show chapter titles that contain math."""
+    app.set_html_assets_policy("always")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
