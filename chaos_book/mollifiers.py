@@ -130,17 +130,6 @@ def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
 
 # %% ../nbs/02_mollifiers.ipynb #f16f418a
 @nb.njit(cache=True, nogil=True)
-def _range_chunk(x, i0, i1):
-    "(min, max) of x[i0:i1] and the first index of a non-finite value (-1 if none)."
-    lo, hi = np.inf, -np.inf
-    for i in range(i0, i1):
-        v = x[i]
-        if not np.isfinite(v): return lo, hi, i
-        lo = min(lo, v)
-        hi = max(hi, v)
-    return lo, hi, -1
-
-@nb.njit(cache=True, nogil=True)
 def _bin_chunk(x, w, i0, i1, a, inv_h, row):
     "Linear binning of x[i0:i1] (weights w, or 1 where w is empty) onto row (zeroed here), origin a; off-row points dropped."
     for k in range(row.size): row[k] = 0.0
@@ -269,6 +258,7 @@ class DensityWorkspace:
         self.threads = min(self.n_chunks, os.cpu_count() or 1) if threads is None else int(threads)
         if self.threads < 1: raise ValueError(f"threads must be >= 1, got {threads}")
         self._pool, self._rows, self._khat, self.a, self.f = None, np.empty((self.n_chunks, 0)), {}, 0.0, np.zeros(2)
+        self._mass, self._spec = np.empty(0), np.empty(0, dtype=complex)      # reused by density_grid
 
     def close(self):
         if self._pool is not None: self._pool.shutdown()
@@ -289,26 +279,28 @@ class DensityWorkspace:
         return list(self._pool.map(lambda c: fn(c, *b[c]), range(self.n_chunks)))
 
     def span(self, x):
-        "(min, max) of x; ValueError at the first non-finite entry."
-        r = self.map(lambda c, i0, i1: _range_chunk(x, i0, i1), x.size)
-        bad = [q[2] for q in r if q[2] >= 0]
-        if bad: raise ValueError(f"positions must be finite, got {x[bad[0]]} at index {bad[0]}")
-        return min(q[0] for q in r), max(q[1] for q in r)
+        "(min, max) of x (numpy's SIMD min and max per chunk, NaN and inf propagate); ValueError at the first non-finite entry."
+        if x.size == 0: raise ValueError("x must hold at least one point")
+        r = np.array(self.map(lambda c, i0, i1: (x[i0:i1].min(), x[i0:i1].max()) if i1 > i0 else (x[0], x[0]), x.size))
+        if not np.isfinite(r).all():
+            bad = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise ValueError(f"positions must be finite, got {x[bad]} at index {bad}")
+        return float(r[:, 0].min()), float(r[:, 1].max())
 
     @property
     def G(self): return self.f.size
     def grid(self): return self.a + self.h * np.arange(self.G)
 
 # %% ../nbs/02_mollifiers.ipynb #669e102c
-def _khat(ws, L):
-    "rfft of K_eps sampled at k h, |k| <= m, wrapped to length L (cached per L)."
-    if L not in ws._khat:
+def _khat(ws, L, scale=1.0):
+    "scale times the rfft of K_eps sampled at k h, |k| <= m, wrapped to length L (cached per L and scale)."
+    if (L, scale) not in ws._khat:
         k = K_eps(ws.h * np.arange(ws.m + 1), ws.eps, ws.kernel)
         kp = np.zeros(L)
         kp[:ws.m + 1], kp[L - ws.m:] = k, k[1:][::-1]
         if len(ws._khat) > 8: ws._khat.clear()
-        ws._khat[L] = _fft.rfft(kp)
-    return ws._khat[L]
+        ws._khat[L, scale] = _fft.rfft(kp) * scale
+    return ws._khat[L, scale]
 
 def density_grid(ws, x, weights=None, span=None):
     """Grid values of K_eps * mu, mu = sum_j w_j delta_{x_j} (w = 1/N by default), on ws.grid(); kept in ws.f.
@@ -321,11 +313,13 @@ def density_grid(ws, x, weights=None, span=None):
     w = np.empty(0) if weights is None else np.ascontiguousarray(weights, dtype=float)
     rows, inv_h = ws._rows, 1.0 / ws.h
     ws.map(lambda c, i0, i1: _bin_chunk(x, w, i0, i1, ws.a, inv_h, rows[c, :G]), x.size)
-    mass = np.empty(G)
-    _sum_rows(rows, G, mass)
+    if ws._mass.size < G: ws._mass = np.empty(ws._rows.shape[1])
+    _sum_rows(rows, G, ws._mass)
     L = _fft.next_fast_len(G + ws.m + 1, real=True)
-    scale = 1.0 / x.size if weights is None else 1.0
-    f = _fft.irfft(_fft.rfft(mass, L, workers=ws.threads) * (_khat(ws, L) * scale), L, workers=ws.threads)[:G]
+    if ws._spec.size != L // 2 + 1: ws._spec = np.empty(L // 2 + 1, dtype=complex)
+    spec = np.fft.rfft(ws._mass[:G], L, out=ws._spec)      # numpy's pocketfft, as scipy's, into a reused buffer
+    spec *= _khat(ws, L, 1.0 / x.size if weights is None else 1.0)
+    f = np.fft.irfft(spec, L)[:G]
     ws.f = np.maximum(f, 0.0, out=f)                 # K >= 0: clipping round-off only reduces the error
     return ws.f
 

@@ -128,35 +128,56 @@ class _Noise:
 # %% ../nbs/04_particles.ipynb #bbf1b050
 _NSTAT = 8   # sum nu^2, min nu, max nu, sum x_new^2, min x_new, max x_new, sum (2 x nu)^2, sum 2 nu^4
 
+@nb.njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _block_stats(nu, xn, xo, n, st):
+    "Add the statistics of one block (volatilities nu, new and old positions xn, xo; first n entries) into st."
+    s0 = s1 = s2 = s3 = 0.0
+    for k in range(n):                         # reassociated (vectorised) sums: the order is fixed by the block
+        nu2 = nu[k] * nu[k]
+        s0 += nu2
+        s1 += xn[k] * xn[k]
+        s2 += xo[k] * xo[k] * nu2
+        s3 += nu2 * nu2
+    nlo, nhi, xlo, xhi = st[1], st[2], st[4], st[5]
+    for k in range(n):
+        nlo, nhi = (nu[k] if nu[k] < nlo else nlo), (nu[k] if nu[k] > nhi else nhi)
+        xlo, xhi = (xn[k] if xn[k] < xlo else xlo), (xn[k] if xn[k] > xhi else xhi)
+    st[0] += s0; st[3] += s1; st[6] += 4.0 * s2; st[7] += 2.0 * s3
+    st[1], st[2], st[4], st[5] = nlo, nhi, xlo, xhi
+
+@nb.njit(cache=True, nogil=True)
+def _move(x, b0, n, a, inv_h, nu_f, nu_grid, sqdt, nub, xb, xob):
+    "x[b0 + k] += nu * sqdt * xb[k], k < n, nu from nu_grid (origin a) or nu_f; nu, new and old positions into nub, xb, xob."
+    if nu_grid.size > 0:
+        for k in range(n):
+            xi = x[b0 + k]
+            s = (xi - a) * inv_h
+            j = int(s)
+            nu = nu_grid[j] + (nu_grid[j + 1] - nu_grid[j]) * (s - j)
+            x[b0 + k] = xb[k] = xi + nu * sqdt * xb[k]
+            nub[k], xob[k] = nu, xi
+    else:
+        for k in range(n):
+            xi, nu = x[b0 + k], nu_f[b0 + k]
+            x[b0 + k] = xb[k] = xi + nu * sqdt * xb[k]
+            nub[k], xob[k] = nu, xi
+
 @nb.njit(cache=True, nogil=True)
 def _em_chunk(x, i0, i1, a, inv_h, nu_f, nu_grid, gen, z, sqdt, buf, st):
     """Euler-Maruyama step for x[i0:i1]: volatility interpolated from nu_grid (nu_grid.size > 0) or taken from
-    nu_f[i]; unit normals z[i] (z.size > 0) or fresh from gen, in blocks of buf.size. Statistics into st."""
-    s2, nlo, nhi, x2, xlo, xhi, q1, q2 = 0.0, np.inf, -np.inf, 0.0, np.inf, -np.inf, 0.0, 0.0
-    B, on_grid, fresh = buf.size, nu_grid.size > 0, z.size == 0
-    for b0 in range(i0, i1, B):
-        b1 = min(b0 + B, i1)
-        if fresh:
-            for k in range(b1 - b0): buf[k] = gen.standard_normal()
+    nu_f[i]; unit normals z[i] (z.size > 0) or fresh from gen, in blocks of B = buf.shape[1]. Statistics into st."""
+    st[:] = 0.0
+    st[1], st[2], st[4], st[5] = np.inf, -np.inf, np.inf, -np.inf
+    nub, xb, xob = buf[0], buf[1], buf[2]
+    for b0 in range(i0, i1, buf.shape[1]):
+        n = min(buf.shape[1], i1 - b0)
+        if z.size == 0:
+            for k in range(n): xb[k] = gen.standard_normal()
         else:
-            for k in range(b1 - b0): buf[k] = z[b0 + k]
-        for i in range(b0, b1):
-            xi = x[i]
-            if on_grid:
-                s = (xi - a) * inv_h
-                j = int(s)
-                nu = nu_grid[j] + (nu_grid[j + 1] - nu_grid[j]) * (s - j)
-            else:
-                nu = nu_f[i]
-            xn = xi + nu * sqdt * buf[i - b0]
-            x[i] = xn
-            nu2 = nu * nu
-            s2 += nu2
-            q1 += 4.0 * xi * xi * nu2
-            q2 += 2.0 * nu2 * nu2
-            x2 += xn * xn
-            nlo, nhi, xlo, xhi = min(nlo, nu), max(nhi, nu), min(xlo, xn), max(xhi, xn)
-    st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7] = s2, nlo, nhi, x2, xlo, xhi, q1, q2
+            xb[:n] = z[b0:b0 + n]
+        _move(x, b0, n, a, inv_h, nu_f, nu_grid, sqdt, nub, xb, xob)
+        _block_stats(nub, xb, xob, n, st)
+
 
 # %% ../nbs/04_particles.ipynb #531c9373
 def _nonfinite(x, step, t, nu_lo, nu_hi):
@@ -251,6 +272,7 @@ def _refine(tg, levels):
 
 def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_streams, threads, levels, track=None):
     "The simulation loop on the time grid refined `levels` times by halving (levels = 0: the grid of dt)."
+    c0 = time.perf_counter()                                          # set-up: everything before the first step
     x = _check_inputs(eps, x0, method, nu_on)
     tg, save_idx = time_grid(T, dt, save_at)
     tg, save_idx = _refine(tg, levels), save_idx * 2**levels
@@ -262,9 +284,8 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
     paths = np.empty((tg.size, track.size))
     paths[0] = x[track]
     tm = dict.fromkeys(("noise", "density", "h_inv", "em"), 0.0)
-    st, buf = np.zeros((n_streams, _NSTAT)), np.empty((n_streams, 256))
+    st, buf = np.zeros((n_streams, _NSTAT)), np.empty((n_streams, 3, 256))
     with DensityWorkspace(eps, kernel, rtol, n_streams, threads) as ws:
-        c0 = time.perf_counter()
         if method == "auto": method = _auto_method(x, eps, ws.h)
         nu_buf = np.empty(N) if (method == "exact" or nu_on == "particles") else np.empty(0)
         noise, span = _Noise(ws, root, N, levels), ws.span(x)

@@ -259,6 +259,18 @@ def test_density_workspace_rejects_non_finite():
         density_grid(ws, np.array([0.0, np.nan]))
 
 
+def test_density_workspace_span_names_first_non_finite():
+    "span is numpy's (min, max); with NaN or inf anywhere (any chunk) it names the first bad index."
+    x = np.random.default_rng(2).standard_normal(300_001)        # threaded path, uneven chunks
+    with DensityWorkspace(0.05, n_chunks=3, threads=2) as ws:
+        assert ws.span(x) == (x.min(), x.max())
+        for bad in ({250_000: np.nan, 280_000: np.inf}, {100_000: -np.inf, 5: np.nan}, {300_000: np.inf}):
+            y = x.copy()
+            for i, v in bad.items(): y[i] = v
+            with pytest.raises(ValueError, match=f"at index {min(bad)}$"):
+                ws.span(y)
+
+
 def test_density_workspace_same_result_any_threads():
     x = np.random.default_rng(1).standard_normal(300_000)       # large enough for the threaded path
     with DensityWorkspace(0.05, threads=1) as a, DensityWorkspace(0.05, threads=2) as b:

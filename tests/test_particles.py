@@ -124,6 +124,19 @@ def test_second_moment_identity_from_history():
     D = np.diff(h["m2"]) - np.diff(h["t"]) * h["mean_nu2"]
     assert abs(D.sum() / np.sqrt(h["var_m2"].sum())) < 4
 
+def test_history_statistics_match_numpy():
+    "The per-step statistics (block sums in the compiled step) against numpy on the snapshots, exact volatility."
+    x0 = np.random.default_rng(6).standard_normal(1003)                # not a multiple of the block or chunk size
+    dt = 1e-3
+    r = simulate(LIN, 0.1, x0, 5 * dt, dt, seed=2, save_at=np.arange(6) * dt, method="exact", n_streams=3)
+    h, X = r.history, r.snapshots
+    nu = np.array([nu_eps(LIN, t, X[k], X[k], 0.1, method="exact") for k, t in enumerate(r.t[:-1])])
+    np.testing.assert_allclose(h["m2"], (X ** 2).mean(1), rtol=1e-13)
+    np.testing.assert_allclose(h["mean_nu2"], (nu ** 2).mean(1), rtol=1e-13)
+    np.testing.assert_array_equal(h["nu_min"], nu.min(1))
+    np.testing.assert_array_equal(h["nu_max"], nu.max(1))
+    np.testing.assert_allclose(h["var_m2"], (4 * X[:-1] ** 2 * nu ** 2 * dt + 2 * nu ** 4 * dt ** 2).sum(1) / X.shape[1] ** 2, rtol=1e-13)
+
 def test_identity_has_power():
     "The same statistic with a 10% wrong variance per step (dt -> 1.1 dt) must be far from 0: the test can fail."
     x0 = np.random.default_rng(4).standard_normal(50_000)
