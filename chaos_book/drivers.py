@@ -154,9 +154,12 @@ class LinearDriver(Driver):
         return self.a * z - _b_of(self.b, x)
     def dh_dz(self, t, x, z): return np.full(np.broadcast(t, x, z).shape, float(self.a))
     def h_inv(self, t, x, v):
-        t, x, v = _bcast(t, x, v)
-        if not np.isfinite(v).all(): raise ValueError("v must be finite")
-        return (v + _b_of(self.b, x)) / self.a
+        "(v + b(x)) / a, broadcast over (t, x, v) without copying the inputs (it runs on every particle step)."
+        v = np.asarray(v, dtype=float)
+        if not np.isfinite(v).all(): raise ValueError(f"v must be finite, got {v[~np.isfinite(v)].flat[0]}")
+        z = (v + _b_of(self.b, np.asarray(x, dtype=float))) / self.a
+        shape = np.broadcast_shapes(np.shape(t), np.shape(x), z.shape)
+        return z if z.shape == shape else np.broadcast_to(z, shape).copy()
     def dh_inv_dv(self, t, x, v): return np.full(np.broadcast(t, x, v).shape, 1.0 / self.a)
 
 # %% ../nbs/01_drivers.ipynb #57ddaf5e
