@@ -78,6 +78,16 @@ def test_no_remote_resources_in_pages(pages):
     assert remote == [], f"pages load remote resources (the book must work offline): {remote[:10]}"
 
 
+INLINE_REMOTE_ASSET = re.compile(r"""['"]((?:[a-z][a-z0-9+.-]*:)?//[^'"\s]+?\.(?:m?js|css|woff2?|ttf|otf|eot)(?:[?#][^'"\s]*)?)['"]""", re.I)
+
+
+def test_no_remote_assets_named_in_inline_scripts(pages):
+    "A script, stylesheet or font URL in inline JavaScript is a reference too: a click or a config switch loads it."
+    remote = [(page, url) for page, soup in pages.items() for tag in soup.find_all("script", src=False)
+              for url in INLINE_REMOTE_ASSET.findall(tag.get_text())]
+    assert remote == [], f"inline scripts name remote assets (the book must work offline): {sorted(set(remote))[:10]}"
+
+
 def test_no_remote_urls_in_shipped_css():
     css = sorted(HTML.rglob("*.css"))
     assert css, "no stylesheet shipped at all"

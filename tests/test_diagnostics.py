@@ -29,7 +29,7 @@ def test_heat_closed_form():
     s, sigma = 0.5, 1.3
     u, _, _ = gaussian(X, s)
     e = energy_terms(ConstantVolatility(sigma), u, X, 0.0)
-    assert e["T1"] == pytest.approx(-0.5 * sigma**2 * 3 / (8 * np.sqrt(np.pi) * s**5), rel=1e-3)
+    assert e["T1"] == pytest.approx(-0.5 * sigma**2 * 3 / (8 * np.sqrt(np.pi) * s**5), rel=2e-4)   # O(dx^2) = 4e-5
     assert e["T2"] == 0 and e["T3"] == 0 and abs(e["L2_cross"]) < 1e-30
     assert e["I"] == pytest.approx(0.5 / (4 * np.sqrt(np.pi) * s**3), rel=1e-4)
     assert e["J"] == pytest.approx(sigma**4 * e["I"], rel=1e-12)
@@ -43,42 +43,42 @@ def test_linear_driver_integration_by_parts(a, b):
     dx = X[1] - X[0]
     ibp = ((-0.5 * dPhi * uxx**2 + ux**4 / a**2) * dx).sum()
     e = energy_terms(LinearDriver(a, b), u, X, 0.0)
-    assert e["dIdt"] == pytest.approx(ibp, rel=2e-3)
+    assert e["dIdt"] == pytest.approx(ibp, rel=2e-4)        # centred differences, dx = 5e-3: O(dx^2) ~ 4e-5
     # L^2 identity: d/dt int u^2 = -int u_x d_x Phi(u) = -int Phi'(u) u_x^2
-    assert e["L2_dissip"] + e["L2_cross"] == pytest.approx(-(dPhi * ux**2 * dx).sum(), rel=1e-3)
+    assert e["L2_dissip"] + e["L2_cross"] == pytest.approx(-(dPhi * ux**2 * dx).sum(), rel=2e-4)
     assert e["L2_cross"] <= 0                             # the term the paper drops has a good sign here
 
 
 def test_second_order_in_dx():
-    "The grid terms converge at order 2 to the exact integral (Example 2.5, eps = 0)."
-    a, b, errs = 1.0, 0.5, []
-    exact = None
-    for G in (201, 401, 801, 3201):
+    "T1 = -1/2 int D u_xx^2 converges at order 2 to the exact integral (Example 2.5, eps = 0), by adaptive quadrature."
+    a, b = 1.0, 0.5
+    def integrand(y):
+        u, _, uxx = gaussian(y, 0.5)
+        return -0.5 * ((u + b) / a) ** 2 * uxx**2
+    exact = quad(integrand, -np.inf, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)[0]    # tails beyond 8 sd: < 1e-13
+    e = []
+    for G in (201, 401, 801):
         x = np.linspace(-4, 4, G)
-        u, ux, uxx = gaussian(x, 0.5)
-        errs.append(energy_terms(LinearDriver(a, b), u, x, 0.0)["T1"])
-    exact = errs.pop()
-    e = np.abs(np.array(errs) - exact)
-    assert np.log2(e[0] / e[1]) == pytest.approx(2, abs=0.3) and np.log2(e[1] / e[2]) == pytest.approx(2, abs=0.3)
+        e.append(abs(energy_terms(LinearDriver(a, b), gaussian(x, 0.5)[0], x, 0.0)["T1"] - exact))
+    rates = np.log2(np.array(e[:-1]) / e[1:])
+    assert np.all((rates > 1.9) & (rates < 2.1)), (rates, e)
+    assert e[-1] < 1e-3 * abs(exact)
 
 
-@pytest.mark.parametrize("kernel", [STANDARD, TWIN])
-def test_T3crit_uses_mollified_uxx(kernel):
-    "T3crit = -1/2 int u u_xx dD/dv (K_eps * u_xx): K_eps * u_xx by adaptive quadrature of the exact u_xx."
+@pytest.mark.parametrize("kernel,rel", [(STANDARD, 5e-4), (TWIN, 5e-3)], ids=["standard", "twin"])
+def test_T3crit_uses_mollified_uxx(kernel, rel):
+    """T3crit = -1/2 int u u_xx dD/dv (K_eps * u_xx), everything from the exact Gaussian: K_eps * u and K_eps * u_xx
+    by 200-point Gauss-Legendre on [x - eps, x + eps] (agrees with scipy's quad to 1e-11, 300x faster).
+    The grid error (eps = 18 dx) is larger for the twin kernel, whose K'' is steeper."""
     eps, a, b = 0.3, 1.0, 0.4
     x = np.linspace(-2.5, 2.5, 301)
     u, _, uxx = gaussian(x, 0.4)
-    pts = x
-    conv = np.array([quad(lambda y: K_eps(p - y, eps, kernel) * ((y * y / 0.4**4 - 1 / 0.4**2) * np.exp(-y * y / 0.32)
-                                                                   / np.sqrt(2 * np.pi * 0.16)), p - eps, p + eps)[0] for p in pts])
-    v = np.array([quad(lambda y: K_eps(p - y, eps, kernel) * np.exp(-y * y / 0.32) / np.sqrt(2 * np.pi * 0.16),
-                       p - eps, p + eps)[0] for p in x])
+    s, w = np.polynomial.legendre.leggauss(200)
+    y = x[:, None] + eps * s
+    v, _, Kuxx = ((w * K_eps(x[:, None] - y, eps, kernel) * g).sum(1) * eps for g in gaussian(y, 0.4))
     dDdv = 2 * (v + b) / a**2
-    uxx_grid = np.zeros_like(u)
-    uxx_grid[1:-1] = np.diff(u, 2) / (x[1] - x[0]) ** 2
-    Kuxx = conv
-    ref = (-0.5 * u * uxx_grid * dDdv * Kuxx).sum() * (x[1] - x[0])
-    assert energy_terms(LinearDriver(a, b), u, x, eps, kernel=kernel)["T3crit"] == pytest.approx(ref, rel=5e-3)
+    ref = (-0.5 * u * uxx * dDdv * Kuxx).sum() * (x[1] - x[0])
+    assert energy_terms(LinearDriver(a, b), u, x, eps, kernel=kernel)["T3crit"] == pytest.approx(ref, rel=rel)
 
 
 def test_sum_matches_time_derivative_along_solve():
@@ -96,7 +96,7 @@ def test_sum_matches_time_derivative_along_solve():
     assert np.abs(fd / (0.5 * (tr["dIdt"][1:] + tr["dIdt"][:-1])) - 1).max() < 5e-3
     l2 = np.diff([(u * u).sum() * (x[1] - x[0]) for u in r.u]) / np.diff(r.t)
     mid = 0.5 * ((tr["L2_dissip"] + tr["L2_cross"])[1:] + (tr["L2_dissip"] + tr["L2_cross"])[:-1])
-    assert np.abs(l2 / mid - 1).max() < 5e-3
+    assert np.abs(l2 / mid - 1).max() < 1e-3
 
 
 def test_bad_input():

@@ -125,8 +125,10 @@ def test_stability_thresholds_paper_vs_corrected(ratio):
 def test_check_assumptions_tanh_slope_constants():
     r = check_assumptions(TanhDriver(1.0, -0.6, 4.0), 1.0)
     assert r.c_h == pytest.approx(0.4, rel=1e-9)                  # min slope a + c at z = 0 (off the grid)
-    z = TanhDriver(1.0, -0.6, 4.0).h_inv(0, 0, np.linspace(0, 1, 50))
-    assert r.c_h_M == pytest.approx((1 - 0.6 / np.cosh(z) ** 2).min(), rel=1e-3)
+    # on v in [0, M] the root z >= h_inv(0) > 0, where the slope 1 - 0.6 sech^2 z increases: min at v = 0.
+    # (rel=1e-3 would pass c_h_M = 1, i.e. ignoring the tanh term, which is only 2.4e-4 here.)
+    z0 = brentq(lambda z: z - 0.6 * np.tanh(z) - 4.0, 0, 10, xtol=1e-15)
+    assert r.c_h_M == pytest.approx(1 - 0.6 / np.cosh(z0) ** 2, rel=1e-12)
     assert r.holds["iii"] and r.holds["iv"]
 
 

@@ -98,7 +98,7 @@ def test_barenblatt_observed_orders():
         assert r.history["min"].min() >= 0
     p_in, p_all = order(dxs, e_in), order(dxs, e_all)
     assert 1.7 < p_in < 2.3, (p_in, e_in)
-    assert 1.1 < p_all < 1.9, (p_all, e_all)
+    assert 1.2 < p_all < 1.8, (p_all, e_all)          # least squares: local rates oscillate (front vs cell edges)
 
 
 @pytest.mark.parametrize("method", ["implicit", "lagged"])
@@ -169,8 +169,8 @@ def test_second_moment_identity(driver, eps):
     "d/dt int x^2 u = int h_inv(t, x, K_eps * u)^2 u dx, checked on snapshots; the discrepancy shrinks with dt."
     coarse = _moment_check(driver, eps, 300, 0.02)
     fine = _moment_check(driver, eps, 300, 0.01)
-    assert fine < 5e-4
-    assert fine < 0.4 * coarse, (coarse, fine)       # second order in dt: expect a ratio near 1/4
+    assert fine < 2.5e-4
+    assert 0.2 < fine / coarse < 0.3, (coarse, fine)   # second order in dt: ratio 1/4 (first order would give 1/2)
 
 
 def test_x_dependent_driver_reaches_its_stationary_state():
@@ -192,7 +192,9 @@ def test_x_dependent_driver_reaches_its_stationary_state():
     for _ in range(100):      # mass of the steady state = initial mass
         c = (lo + hi) / 2
         lo, hi = (c, hi) if u_of(c).sum() * dx < 1.0 else (lo, c)
-    assert np.abs(r.u[-1] - u_of(c)).max() < 1e-3
+    # the scheme's flux is a difference of D u between cells, so its steady state is D u = const at the centres:
+    # it matches the continuous one to round-off (a 1e-3 band would hide a wrong D(x, u) of that size)
+    assert np.abs(r.u[-1] - u_of(c)).max() < 1e-9
 
 
 def test_t_dependent_driver_is_a_time_change():
@@ -205,7 +207,7 @@ def test_t_dependent_driver_is_a_time_change():
     s = quad(lambda r: a_of(1.0) ** 2 / a_of(r) ** 2, 0, T)[0]
     r1 = solve(drv, u0, x, 0.0, T, dt=0.002, method="midpoint", check_driver=False)   # h_t = a'(t) z: (ii) fails for large z
     r2 = solve(LinearDriver(a_of(1.0), b), u0, x, 0.0, s, dt=0.002 * s / T, method="midpoint")
-    assert np.abs(r1.u[-1] - r2.u[-1]).sum() * (x[1] - x[0]) < 1e-4
+    assert np.abs(r1.u[-1] - r2.u[-1]).sum() * (x[1] - x[0]) < 1e-6     # O(dt^2) of two midpoint runs; u moves by ~1
 
 
 def test_result_layout_and_save_times():
@@ -252,6 +254,7 @@ def test_domain_too_short_is_reported():
 
 
 @pytest.mark.parametrize("u0,match", [(lambda x: -np.exp(-x**2), ">= 0"), (lambda x: np.where(x > 0, np.exp(-x**2), np.nan), "finite"),
+                                      (lambda x: np.where(x > 0, np.inf, np.exp(-x**2)), "finite"),
                                       (lambda x: 0 * x, "positive mass"), (lambda x: np.ones(3), "shape")])
 def test_bad_initial_data(u0, match):
     with pytest.raises(ValueError, match=match):
@@ -270,7 +273,7 @@ def test_bad_scalars():
 
 def test_unresolved_eps_warns():
     x = centres(8.0, 100)
-    with pytest.warns(UserWarning, match="4 dx"):
+    with pytest.warns(UserWarning, match=r"4 dx.*grid-dependent kernel"):     # says what the result then means
         solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.2, 0.1)
 
 

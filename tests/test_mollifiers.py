@@ -34,7 +34,7 @@ def test_kernel_unit_mass_symmetry_support(K):
 def test_standard_bump_constant():
     Z = quad(lambda x: np.exp(-1 / (1 - x * x)), -1, 1, epsabs=1e-15, limit=200)[0]
     assert STANDARD.Z == pytest.approx(Z, rel=1e-13)
-    assert STANDARD.K(0.0) == pytest.approx(np.exp(-1) / 0.443993816168079, rel=1e-12)
+    assert STANDARD.K(0.0) == pytest.approx(np.exp(-1) / Z, rel=1e-12)
     assert TWIN.K(0.0) == 0
 
 
@@ -90,8 +90,6 @@ def test_default_weights_are_a_probability_measure():
 @pytest.mark.parametrize("rtol", [1e-3, 1e-4])
 def test_fast_path_meets_rtol(K, deriv, rtol):
     "Error measured as max|fast - exact| / (max|K_eps * mu| / eps^deriv) over the evaluation points."
-    if K.name in ("flat", "twin") and deriv == 2 and rtol < 1e-3:
-        pytest.skip("grid too fine for a quick test (steep kernel edges)")
     y = np.concatenate([RNG.normal(size=3000), RNG.uniform(2, 3, 500)])
     eps = 0.15
     at = np.concatenate([RNG.uniform(-5, 5, 2000), y[:200]])
@@ -110,7 +108,7 @@ def test_fast_path_second_order():
     err = [np.abs(mollify(y, eps, at, method="fast", dx=h) - ex).max() for h in steps]
     slope = np.polyfit(np.log(steps), np.log(err), 1)[0]
     assert 1.8 < slope < 2.2, (slope, err)
-    assert all(2.5 < a / b < 6 for a, b in zip(err[:-1], err[1:])), err
+    assert all(3 < a / b < 5 for a, b in zip(err[:-1], err[1:])), err     # local orders 1.6 .. 2.3
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)

@@ -45,6 +45,7 @@ def test_sample_density_normalises_and_warns():
     (lambda q: np.sin(q), np.linspace(-3, 3, 7), 10, ">= 0"),
     (lambda q: np.zeros_like(q), np.linspace(-1, 1, 5), 10, "positive finite mass"),
     (lambda q: np.full_like(q, np.nan), np.linspace(-1, 1, 5), 10, "finite"),
+    (lambda q: np.where(q > 0.5, np.inf, 1.0), np.linspace(-1, 1, 5), 10, "finite"),     # infinite mass
     (tri, None, 10, "x is required"),
     (tri, np.linspace(-1, 1, 5), 0, "n must be"),
     (tri, np.array([0.0, 1.0, 0.5]), 10, "increasing"),
@@ -97,26 +98,31 @@ def test_time_dependent_volatility_variance():
 
 
 # ------------------------------------------------------------------ second-moment identity
-def _second_moment_z(drv, eps, N, T, dt, seeds, nu_on="grid"):
+def _second_moment_z(drv, eps, N, T, dt, seeds, nu_on="grid", wrong=1.1):
+    "z-score of the identity, and of the same statistic with the variance per step scaled by `wrong` (power check)."
+
     u0 = lambda x: np.exp(-x ** 2 / 0.5) / np.sqrt(np.pi / 2)
     g = np.linspace(-4, 4, 801)
-    Ds, Vs = [], []
+    Ds, Ws, Vs = [], [], []
     for s in seeds:
         x0 = sample_density(u0, N, seed=s, x=g)
         r = simulate(drv, eps, x0, T, dt, seed=1000 + s, save_at=np.arange(0, T + dt / 2, dt), nu_on=nu_on)
         nu = np.array([nu_eps(drv, t, r.snapshots[k], r.snapshots[k], eps, method="exact") for k, t in enumerate(r.t[:-1])])
         m2 = (r.snapshots ** 2).mean(1)
         Ds.append((np.diff(m2) - np.diff(r.t) * (nu ** 2).mean(1)).sum())
+        Ws.append((np.diff(m2) - wrong * np.diff(r.t) * (nu ** 2).mean(1)).sum())
         Vs.append(((4 * r.snapshots[:-1] ** 2 * nu ** 2 * dt + 2 * nu ** 4 * dt ** 2).sum(1) / N ** 2).sum())
-    return np.sum(Ds) / np.sqrt(np.sum(Vs))
+    return np.sum(Ds) / np.sqrt(np.sum(Vs)), np.sum(Ws) / np.sqrt(np.sum(Vs))
 
 def test_second_moment_identity_exact_volatility():
     "E[mean M^2_{n+1} - mean M^2_n] = dt E[mean nu_n^2], nu recomputed from snapshots by the exact sum."
-    assert abs(_second_moment_z(LIN, 0.05, 400, 0.02, 2e-3, range(100))) < 4
+    z, z_wrong = _second_moment_z(LIN, 0.05, 400, 0.02, 2e-3, range(100))
+    assert abs(z) < 4 and abs(z_wrong) > 4             # a 10% error in the variance per step would be seen
 
 def test_second_moment_identity_x_dependent_driver():
     drv = TanhDriver(a=1.0, c=0.5, b=lambda x: 1.5 + 0.5 * np.sin(3 * x))
-    assert abs(_second_moment_z(drv, 0.1, 300, 0.02, 4e-3, range(60), nu_on="particles")) < 4
+    z, z_wrong = _second_moment_z(drv, 0.1, 300, 0.02, 4e-3, range(60), nu_on="particles", wrong=1.2)
+    assert abs(z) < 4 and abs(z_wrong) > 4             # resolution of this smaller run: a 20% error is seen
 
 def test_second_moment_identity_from_history():
     x0 = np.random.default_rng(4).standard_normal(50_000)

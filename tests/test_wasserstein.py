@@ -145,8 +145,9 @@ def test_radix_sort_matches_numpy():
     tricky = np.array([0.0, -0.0, 3.0, -1.0, np.inf, -np.inf, 1e-300, -1e-300, 5e-324, -5e-324, 2.0, 3.0, 1e308, -1e308])
     for y in (tricky, rng.normal(size=10**5), rng.standard_cauchy(10**4) * 1e200, rng.integers(-3, 3, 10**4) * 1.0,
               np.full(7, 2.5), np.array([1.0])):
-        assert np.array_equal(_radix_sort(y), np.sort(y))
-        assert np.array_equal(np.signbit(_radix_sort(y)), np.signbit(np.sort(y))) or 0.0 in y
+        got = _radix_sort(y)
+        assert np.array_equal(got, np.sort(y))        # -0.0 == 0.0 here, so also:
+        assert np.signbit(got).sum() == np.signbit(y).sum()                # no zero changed its sign
 
 
 from hypothesis import given, settings, strategies as st
@@ -155,7 +156,7 @@ floats = st.floats(-1e3, 1e3, allow_nan=False)
 samples = st.lists(floats, min_size=1, max_size=40)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(samples, samples)
 def test_properties_on_arbitrary_samples(a, b):
     "Ties, repeats, any sizes: agreement with scipy, symmetry, W_1 <= W_2 <= W_3 (Jensen), zero on itself."
