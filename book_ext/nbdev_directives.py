@@ -79,8 +79,15 @@ def read_nbdev(text: str):
     return convert(nbformat.reads(text, as_version=4))
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    "sphinx-thebe (always loaded by Jupyter Book) names a remote thebe script inline; the static book runs no kernel."
+    keep = lambda js: "THEBE_JS_URL" not in (js.attributes.get("body") or "") and "sphinx-thebe" not in str(js.filename)
+    context["script_files"] = [js for js in context.get("script_files", []) if keep(js)]
+
+
 def setup(app):
     """Sphinx entry point (the reader is wired in via `nb_custom_formats`).
     MathJax goes on every page: the index and search pages show chapter titles that contain math."""
     app.set_html_assets_policy("always")
+    app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

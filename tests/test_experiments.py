@@ -55,9 +55,8 @@ def test_dask_local_cluster_gives_same_table(tmp_path, serial):
     assert rows == [r for r in serial if r["N"] in (50, 200) and r["rep"] < 2]
 
 
-@pytest.mark.slow
 def test_dask_scheduler_and_workers_as_processes(tmp_path, serial):
-    "`dask scheduler` and `dask worker` started as separate processes on loopback, as on a cluster."
+    "`dask scheduler` and `dask worker` started as separate processes on loopback, as on a cluster (~5 s)."
     import time
     from distributed import Client
     bin_ = Path(sys.executable).parent
