@@ -7,16 +7,15 @@ __all__ = ['energy_terms', 'terms_along']
 
 # %% ../nbs/07_h1_bound.ipynb #daae4550
 import numpy as np
+from .fokker_planck import _check_grid
 from .mollifiers import mollify_grid
 
 # %% ../nbs/07_h1_bound.ipynb #6c2a7ef3
 def _grid(u, x):
-    "u, x as float arrays on a uniform grid of at least 5 nodes; returns (u, x, dx)."
-    u, x = np.asarray(u, dtype=float), np.asarray(x, dtype=float)
-    if x.ndim != 1 or x.size < 5 or u.shape != x.shape:
-        raise ValueError(f"u and x must be 1D arrays of the same length >= 5, got shapes {u.shape} and {x.shape}")
-    dx = (x[-1] - x[0]) / (x.size - 1)
-    if not dx > 0 or np.abs(np.diff(x) - dx).max() > 1e-8 * dx: raise ValueError("x must be uniform and increasing")
+    "u, x as float arrays on a uniform grid of at least 5 nodes (the solver's grid check); returns (u, x, dx)."
+    x, dx = _check_grid(x, min_size=5)
+    u = np.asarray(u, dtype=float)
+    if u.shape != x.shape: raise ValueError(f"u and x must be 1D arrays of the same length, got shapes {u.shape} and {x.shape}")
     if not np.isfinite(u).all(): raise ValueError("u must be finite")
     return u, x, dx
 

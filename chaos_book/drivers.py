@@ -64,6 +64,7 @@ def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name
     """Solve f(t, x, z) = v for z, elementwise over broadcast (t, x, v), for f increasing in z.
     `df` is the z-derivative of f (None: central differences). Bracketing, then safeguarded Newton.
     Each root is certified: f(z - d) <= v <= f(z + d), d = 10 xtol (1 + |z|), with no jump; otherwise ValueError."""
+    if not (np.isfinite(xtol) and xtol > 0 and maxiter >= 1): raise ValueError(f"xtol must be finite and > 0 and maxiter >= 1, got xtol={xtol}, maxiter={maxiter}")
     if df is None: df = lambda t, x, z: _central_dz(f, t, x, z)
     t, x, v, z = _bcast(t, x, v, guess)
     shape = v.shape
@@ -120,7 +121,8 @@ class Driver:
     def _guess(self, t, x, v): return 0.0
     def h_inv(self, t, x, v):
         "The root z of h(t, x, z) = v (safeguarded Newton; closed form in subclasses that have one)."
-        return solve_increasing(self.h, self.dh_dz, t, x, v, guess=self._guess(t, x, v), name=type(self).__name__ + ".h")
+        return solve_increasing(self.h, self.dh_dz, t, x, v, guess=self._guess(t, x, v),
+                                name=getattr(self, "name", type(self).__name__) + ".h")
     def dh_inv_dv(self, t, x, v): return 1.0 / self.dh_dz(t, x, self.h_inv(t, x, v))
     def dh_inv_dx(self, t, x, v):
         "d/dx of h_inv(t, x, v) = -(dh/dx) / (dh/dz) at the root (central differences in x)."
@@ -155,9 +157,13 @@ class LinearDriver(Driver):
     def dh_dz(self, t, x, z): return np.full(np.broadcast(t, x, z).shape, float(self.a))
     def h_inv(self, t, x, v):
         "(v + b(x)) / a, broadcast over (t, x, v) without copying the inputs (it runs on every particle step)."
-        v = np.asarray(v, dtype=float)
-        if not np.isfinite(v).all(): raise ValueError(f"v must be finite, got {v[~np.isfinite(v)].flat[0]}")
-        z = (v + _b_of(self.b, np.asarray(x, dtype=float))) / self.a
+        v, bx = np.asarray(v, dtype=float), _b_of(self.b, np.asarray(x, dtype=float))
+        z = v + bx
+        z /= self.a                                        # in place: one O(N) temporary, not two
+        if not np.isfinite(z).all():                       # one check on the hot path; find the culprit only on failure
+            for nm, arr in (("v", v), ("b(x)", bx)):
+                if not np.isfinite(arr).all(): raise ValueError(f"{nm} must be finite, got {arr[~np.isfinite(arr)].flat[0]}")
+            raise ValueError(f"h_inv = (v + b(x)) / a overflows: max |v| = {np.abs(v).max():.3g}, max |b(x)| = {np.abs(bx).max():.3g}")
         shape = np.broadcast_shapes(np.shape(t), np.shape(x), z.shape)
         return z if z.shape == shape else np.broadcast_to(z, shape).copy()
     def dh_inv_dv(self, t, x, v): return np.full(np.broadcast(t, x, v).shape, 1.0 / self.a)
@@ -200,8 +206,6 @@ class FunctionDriver(Driver):
         if self._dh is None: return _central_dz(self.h, t, x, z)
         t, x, z = _bcast(t, x, z)
         return np.asarray(self._dh(t, x, z), dtype=float)
-    def h_inv(self, t, x, v):
-        return solve_increasing(self.h, self.dh_dz, t, x, v, guess=0.0, name=self.name + ".h")
 
 @dataclass(frozen=True)
 class ConstantVolatility(Driver):
@@ -334,7 +338,7 @@ def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_rang
     return an AssumptionReport (c_h, c_0, C_0, C_M, margins of 2.4(v), verdict per item). See the text above.
     `box_is_domain=True`: (t, x) only range over the box (e.g. a solver's grid), so bounds in t and x need no edge test."""
     if not (np.isfinite(M) and M > 0): raise ValueError(f"M must be finite and > 0, got {M}")
-    if n < 5 or n_z < 9: raise ValueError(f"n must be >= 5 and n_z >= 9, got n={n}, n_z={n_z}")
+    if not (int(n) == n >= 5 and int(n_z) == n_z >= 9): raise ValueError(f"n must be an integer >= 5 and n_z an integer >= 9, got n={n}, n_z={n_z}")
     t, x = _axis(t_range, n, driver.t_dependent, "t_range"), _axis(x_range, n, driver.x_dependent, "x_range")
     T, X = (a[..., None] for a in np.meshgrid(t, x, indexing="ij"))
     v = np.linspace(0.0, M, n)

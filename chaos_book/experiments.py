@@ -162,9 +162,9 @@ def parse_driver(spec):
 # %% ../nbs/12_experiments.ipynb #02a2093a
 _PDE = {}
 
-def _pde_final(driver_spec, eps, T, dt):
-    "Grid x, u0, u^eps(T) and u(T) (eps = 0) for the chaos study, cached per process."
-    key = (driver_spec, eps, T, dt)
+def _pde_final(driver_spec, eps, T):
+    "Grid x, u0, u^eps(T) and u(T) (eps = 0) for the chaos study, cached per process (the PDE steps are adaptive)."
+    key = (driver_spec, eps, T)
     if key not in _PDE:
         from chaos_book import drivers, fokker_planck
         cls, kwargs = parse_driver(driver_spec)
@@ -180,7 +180,7 @@ def _pde_final(driver_spec, eps, T, dt):
 def chaos_task(params, seed):
     "Particles against the PDEs at time T: W1, W2 to u^eps(T), W1 to the limit u(T); w1_pde = W1(u^eps(T), u(T))."
     from chaos_book.particles import sample_density, simulate
-    driver, x, u0, u_eps, u_lim = _pde_final(params["driver"], params["eps"], params["T"], params["dt"])
+    driver, x, u0, u_eps, u_lim = _pde_final(params["driver"], params["eps"], params["T"])
     rng = np.random.default_rng(seed)
     x0 = sample_density(u0, params["N"], x=x, rng=rng)
     xT = simulate(driver, params["eps"], x0, params["T"], params["dt"], rng=rng).x
@@ -238,14 +238,18 @@ def _numbers(kind):
         if kind is int:
             if not all(v.is_integer() and v > 0 for v in values): raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
             values = [int(v) for v in values]
-        elif not all(v > 0 for v in values): raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
+        elif not all(0 < v < np.inf for v in values): raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
         return values
     return parse
 
+def _positive(text):
+    "argparse type: a positive integer."
+    if not text.isdigit() or int(text) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
 def _count(text):
     "argparse type: --seeds K -> replicates [0, ..., K-1]."
-    if not text.isdigit() or int(text) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return list(range(int(text)))
+    return list(range(_positive(text)))
 
 def _driver(text):
     "argparse type: a driver spec, checked."
@@ -272,7 +276,7 @@ STUDIES = {
         "--eps": ("eps", _numbers(float), "0.2,0.1,0.05", "mollifier widths eps"),
         "--seeds": ("rep", _count, "10", "number of replicates"),
         "--T": ("T", _numbers(float), "1", "final times"),
-        "--dt": ("dt", _numbers(float), "0.01", "time steps of particles and PDE"),
+        "--dt": ("dt", _numbers(float), "0.01", "particle time steps (the PDEs take adaptive steps)"),
         "--driver": ("driver", _driver, "linear:a=1,b=3", "driver: linear:a=..,b=.. or tanh:a=..,c=..,b=..")},
         plot_chaos, "Propagation of chaos (Theorem 3.1): particles vs the Fokker-Planck solutions (9) and (7) at time T."),
 }
@@ -290,7 +294,7 @@ def _parser():
         for flag, (_, kind, default, text) in study.options.items():
             p.add_argument(flag, type=kind, default=default, help=f"{text} (default {default})")
         p.add_argument("--out", default="results", help="output folder (default results)")
-        p.add_argument("--workers", type=int, default=os.cpu_count(), help="local worker processes; 1 runs in this process (default: all cores)")
+        p.add_argument("--workers", type=_positive, default=os.cpu_count(), help="local worker processes; 1 runs in this process (default: all cores)")
         p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786 (needs chaos-book[distributed])")
         p.add_argument("--seed", type=int, default=0, help="root seed of the sweep (default 0)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import fft as sp_fft
 from scipy.linalg.lapack import dgtsv
-from .drivers import ConstantVolatility, Driver, FunctionDriver, check_assumptions
+from .drivers import ConstantVolatility, Driver, check_assumptions
 from .mollifiers import grid_taps
 
 # %% auto #0
@@ -41,7 +41,7 @@ def _solve(A, rhs):
 # %% ../nbs/05_fokker_planck.ipynb #513bdc24
 def _numeric_inverse(driver):
     "Does driver.h_inv use the generic root finder (so that a warm-started Newton pays off)?"
-    return type(driver).h_inv in (Driver.h_inv, FunctionDriver.h_inv)
+    return type(driver).h_inv is Driver.h_inv
 
 def _warm_h_inv(driver, t, x, v, z, iters=4, tol=1e-12):
     "h_inv(t, x, v) and dh_inv_dv by Newton from the guess z; None if it does not converge."
@@ -126,10 +126,10 @@ def _diagnostics(u, x, dx, dudt):
                 dt_l2=norm(dudt), second_moment=(x * x * u).sum() * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #f76516dd
-def _check_grid(x):
-    "x: uniform, increasing cell centres, at least 8 of them. Returns (x, dx)."
+def _check_grid(x, min_size=8):
+    "x: uniform, increasing cell centres, at least min_size of them. Returns (x, dx)."
     x = np.asarray(x, dtype=float)
-    if x.ndim != 1 or x.size < 8: raise ValueError(f"x must be a 1D grid of at least 8 cell centres, got shape {x.shape}")
+    if x.ndim != 1 or x.size < min_size: raise ValueError(f"x must be a 1D grid of at least {min_size} cell centres, got shape {x.shape}")
     if not np.isfinite(x).all(): raise ValueError("x must be finite")
     dx = (x[-1] - x[0]) / (x.size - 1)
     gap = np.abs(np.diff(x) - dx).max()
@@ -226,7 +226,7 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     Returns an FPResult with snapshots at save_at (and T) and diagnostics after every step.
 
     method: "implicit" (default; backward Euler, positive and stable for any dt), "lagged" (one linear solve per step),
-    "midpoint" (second order in time). dt=None: adaptive steps with relative change rtol per step."""
+    "midpoint" (second order in time). dt=None: adaptive steps, each changing u by about rtol * max u (at most 2 rtol)."""
     x, dx = _check_grid(x)
     u = _check_u0(u0, x)
     eps, saves = _check_eps(eps, dx), _save_times(save_at, t0, T)
@@ -235,6 +235,10 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     if not 0 < rtol < 1: raise ValueError(f"rtol must be in (0, 1), got {rtol}")
     if dt_max is not None and not (np.isfinite(dt_max) and dt_max > 0): raise ValueError(f"dt_max must be finite and > 0, got {dt_max}")
     if on_edge not in ("raise", "warn"): raise ValueError(f"on_edge must be 'raise' or 'warn', got {on_edge!r}")
+    if edge_tol is not None and not (np.isfinite(edge_tol) and edge_tol >= 0): raise ValueError(f"edge_tol must be None or finite and >= 0, got {edge_tol}")
+    if not (np.isfinite(newton_tol) and newton_tol > 0): raise ValueError(f"newton_tol must be finite and > 0, got {newton_tol}")
+    if not (int(max_iter) == max_iter >= 1 and int(max_steps) == max_steps >= 1):
+        raise ValueError(f"max_iter and max_steps must be integers >= 1, got max_iter={max_iter}, max_steps={max_steps}")
     report = _check_driver(driver, u.max(), t0, T, x) if check_driver else None
     coef, k = _Coefficients(driver, x, eps, kernel), max(2, x.size // 100)
     run = _Run(x, dx, k, edge_tol, on_edge)
@@ -265,6 +269,8 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
 def barenblatt(x, t, a=1.0, mass=1.0, average=True):
     """Barenblatt solution of (7) for LinearDriver(a, 0): u_t = (u^3)_xx / (2 a^2). Cell averages on the uniform grid x
     (average=True) or point values."""
+    for name, v in (("t", t), ("a", a), ("mass", mass)):
+        if not (np.isfinite(v) & (np.asarray(v) > 0)).all(): raise ValueError(f"{name} must be finite and > 0, got {v}")
     tau, C = np.asarray(t, dtype=float) / (2 * a * a), mass / (np.pi * np.sqrt(3))
     R, s = np.sqrt(12 * C), tau ** -0.25                      # support in xi = x tau^(-1/4)
     if not average: return s * np.sqrt(np.maximum(C - (x * s) ** 2 / 12, 0))

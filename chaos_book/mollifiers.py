@@ -83,6 +83,21 @@ def _kernel(kernel):
     if isinstance(kernel, str) and kernel in KERNELS: return KERNELS[kernel]
     raise ValueError(f"kernel must be None, a Mollifier or one of {sorted(KERNELS)}, got {kernel!r}")
 
+def _as_finite(a, name):
+    "a as a float array; ValueError naming the first non-finite entry."
+    a = np.asarray(a, dtype=float)
+    if not np.isfinite(a).all():
+        bad = int(np.flatnonzero(~np.isfinite(a.ravel()))[0])
+        raise ValueError(f"{name} must be finite, got {a.ravel()[bad]} at index {bad}")
+    return a
+
+def _weights(weights, n):
+    "weights as a contiguous 1-D float array: finite, >= 0, one per point."
+    w = np.ascontiguousarray(_as_finite(weights, "weights").ravel())
+    if w.size != n: raise ValueError(f"weights must have one entry per point: {w.size} weights for {n} points")
+    if (w < 0).any(): raise ValueError(f"weights must be >= 0, got {w[w < 0][0]} at index {np.flatnonzero(w < 0)[0]}")
+    return w
+
 def _check_eps(eps):
     eps = float(eps)
     if not (np.isfinite(eps) and eps > 0): raise ValueError(f"eps must be finite and > 0, got {eps}")
@@ -96,7 +111,7 @@ def _check_deriv(deriv):
 def K_eps(x, eps, kernel=None, deriv=0):
     "K_eps(x) = K(x/eps)/eps (or its deriv-th derivative, deriv = 0, 1, 2)."
     eps, K = _check_eps(eps), _kernel(kernel)
-    s = np.asarray(x, dtype=float) / eps
+    s = _as_finite(x, "x") / eps
     return (K.K, K.dK, K.d2K)[_check_deriv(deriv)](s) / eps ** (1 + deriv)
 
 def dK_eps(x, eps, kernel=None):
@@ -104,12 +119,6 @@ def dK_eps(x, eps, kernel=None):
     return K_eps(x, eps, kernel, deriv=1)
 
 # %% ../nbs/02_mollifiers.ipynb #a6d11b50
-def _as_finite(a, name):
-    a = np.asarray(a, dtype=float)
-    bad = np.flatnonzero(~np.isfinite(a.ravel()))
-    if bad.size: raise ValueError(f"{name} must be finite, got {a.ravel()[bad[0]]} at index {bad[0]}")
-    return a
-
 def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
     "Direct sum of w_j K_eps^(deriv)(a_i - y_j) over the sorted eps-window of each a_i."
     o = np.argsort(y, kind="stable")
@@ -230,11 +239,7 @@ def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol
     y = _as_finite(points, "points").ravel()
     a = y if at is None else _as_finite(at, "at")
     shape, a = a.shape, a.ravel()
-    if weights is None: w = np.full(y.size, 1.0 / max(y.size, 1))
-    else:
-        w = _as_finite(weights, "weights").ravel()
-        if w.size != y.size: raise ValueError(f"weights must have one entry per point: {w.size} weights for {y.size} points")
-        if (w < 0).any(): raise ValueError(f"weights must be >= 0, got {w[w < 0][0]} at index {np.flatnonzero(w < 0)[0]}")
+    w = np.full(y.size, 1.0 / max(y.size, 1)) if weights is None else _weights(weights, y.size)
     if method not in ("auto", "exact", "fast"): raise ValueError(f"method must be 'auto', 'exact' or 'fast', got {method!r}")
     if dx is not None and not (np.isfinite(dx) and dx > 0): raise ValueError(f"dx must be finite and > 0, got {dx}")
     if y.size == 0: return np.zeros(shape)
@@ -310,7 +315,7 @@ def density_grid(ws, x, weights=None, span=None):
     ws.a = lo - (ws.m + 2) * ws.h
     G = int(math.ceil((hi - lo) / ws.h)) + 2 * ws.m + 6
     if ws._rows.shape[1] < G: ws._rows = np.empty((ws.n_chunks, int(1.25 * G) + 64))
-    w = np.empty(0) if weights is None else np.ascontiguousarray(weights, dtype=float)
+    w = np.empty(0) if weights is None else _weights(weights, x.size)
     rows, inv_h = ws._rows, 1.0 / ws.h
     ws.map(lambda c, i0, i1: _bin_chunk(x, w, i0, i1, ws.a, inv_h, rows[c, :G]), x.size)
     if ws._mass.size < G: ws._mass = np.empty(ws._rows.shape[1])
@@ -324,9 +329,12 @@ def density_grid(ws, x, weights=None, span=None):
     return ws.f
 
 def density_at(ws, y, f=None, out=None):
-    "Linear interpolation of grid values f (default: the last density_grid) at the points y."
-    f, out = ws.f if f is None else f, np.empty(y.size) if out is None else out
+    """Linear interpolation of grid values f (default: the last density_grid) at the 1-D points y; 0 off the grid.
+    y is not checked for NaN (hot path): a NaN point gives 0."""
     y, inv_h = np.ascontiguousarray(y, dtype=float), 1.0 / ws.h
+    if y.ndim != 1: raise ValueError(f"y must be 1-D, got shape {y.shape}")
+    f, out = ws.f if f is None else f, np.empty(y.size) if out is None else out
+    if out.shape != y.shape: raise ValueError(f"out must have the shape of y {y.shape}, got {out.shape}")
     ws.map(lambda c, i0, i1: _interp_chunk(y, i0, i1, ws.a, inv_h, f, out), y.size)
     return out
 
@@ -344,6 +352,7 @@ def _check_uniform(x):
 def grid_taps(dx, eps, kernel=None, deriv=0):
     "Cell-integrated taps T_m = int over [(m-1/2)dx, (m+1/2)dx] of K_eps^(deriv), m = -L..L."
     eps, K = _check_eps(eps), _kernel(kernel)
+    if not (np.isfinite(dx) and dx > 0): raise ValueError(f"dx must be finite and > 0, got {dx}")
     L = int(np.ceil(eps / dx + 0.5))
     edges = dx * (np.arange(-L, L + 2) - 0.5)
     F = K.P(edges / eps) if deriv == 0 else K_eps(edges, eps, K, _check_deriv(deriv) - 1)

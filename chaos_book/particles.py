@@ -4,12 +4,10 @@
 
 # %% ../nbs/04_particles.ipynb #69dce02b
 from __future__ import annotations
-import math, os, time, warnings
-from concurrent.futures import ThreadPoolExecutor
+import math, time, warnings
 from dataclasses import dataclass, field
 import numpy as np
 import numba as nb
-from scipy import fft as _fft
 from .mollifiers import mollify, DensityWorkspace, density_grid, density_at
 
 # %% auto #0
@@ -47,7 +45,7 @@ def _rng(seed, rng):
 def sample_density(u0, n, seed=None, x=None, rng=None):
     """n i.i.d. samples from the density u0 (a callable on the grid x, grid values on x, or an (x, u) pair),
     piecewise linear between nodes, by exact inversion of its CDF. Normalised to mass 1 (warns if off by > 1e-3)."""
-    if int(n) != n or n < 1: raise ValueError(f"n must be an integer >= 1, got {n}")
+    if not (np.isfinite(n) and n >= 1 and int(n) == n): raise ValueError(f"n must be an integer >= 1, got {n}")
     x, u = _density_on_grid(u0, x)
     C, mass = _cdf(x, u)
     u = u / mass
@@ -191,7 +189,8 @@ def _nonfinite(x, step, t, nu_lo, nu_hi):
 def _nu_grid(driver, t, ws, f):
     "h_inv(t, grid, f) on the density grid; ValueError where it is not finite."
     xg = ws.grid()
-    nu = np.asarray(driver.h_inv(t, xg, f), dtype=float) * np.ones(xg.size)
+    nu = np.asarray(driver.h_inv(t, xg, f), dtype=float)
+    if nu.shape != xg.shape: nu = np.broadcast_to(nu, xg.shape).copy()     # a driver may return a scalar
     if not np.isfinite(nu).all():
         k = int(np.flatnonzero(~np.isfinite(nu))[0])
         raise ValueError(f"driver.h_inv returned {nu[k]} at t = {t:.6g}, x = {xg[k]:.6g}, v = {f[k]:.6g}")
@@ -281,6 +280,8 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
     hist["m2"] = np.empty(tg.size)
     hist["m2"][0], hist["t"] = np.mean(x * x), tg
     track = np.empty(0, dtype=int) if track is None else np.asarray(track, dtype=int).ravel()
+    bad = track[(track < 0) | (track >= N)]
+    if bad.size: raise ValueError(f"track must hold particle indices in [0, {N}), got {bad[0]}")
     paths = np.empty((tg.size, track.size))
     paths[0] = x[track]
     tm = dict.fromkeys(("noise", "density", "h_inv", "em"), 0.0)
@@ -315,8 +316,8 @@ def simulate(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, kerne
              nu_on="grid", n_streams=4, threads=None, check_dt=False, track=None):
     """Euler-Maruyama for the particle system (4) from positions x0 up to time T, steps of at most dt.
     seed (or rng): the only source of randomness; same seed and n_streams -> same result, bit for bit, on any
-    number of threads. save_at: snapshot times (default [0, T]). method: "fast" (binning + FFT, relative error
-    <= rtol), "exact" (windowed direct sum) or "auto". nu_on: where h_inv is evaluated on the fast path ("grid"
+    number of threads. save_at: snapshot times (default [0, T]). method: "fast" (binning + FFT, density error
+    <= rtol * its max), "exact" (windowed direct sum) or "auto". nu_on: where h_inv is evaluated on the fast path ("grid"
     or "particles"). check_dt: also run at dt/2 on the same Brownian path and attach the difference (dt_check).
     track: indices of particles whose whole paths go to history["paths"] (one row per step)."""
     if int(n_streams) != n_streams or n_streams < 1: raise ValueError(f"n_streams must be an integer >= 1, got {n_streams}")
@@ -332,7 +333,7 @@ def simulate(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, kerne
 # %% ../nbs/04_particles.ipynb #93386e14
 @dataclass(frozen=True)
 class DtConvergence:
-    "Strong errors (relative RMS at T) of runs at dts against the finest run on the same Brownian path, and the fitted order."
+    "Strong errors at T against the finest run on one Brownian path (RMS difference / RMS displacement of that run); fitted order."
     dts: np.ndarray
     strong: np.ndarray
     order: float

@@ -176,7 +176,8 @@ def wasserstein(a, b, p=1, a_weights=None, b_weights=None):
 # %% ../nbs/11_wasserstein.ipynb #f2f864d8
 def gaussian_w1(samples, mean=0.0, sd=1.0):
     "Exact W1 between the empirical measure of samples and N(mean, sd^2), in closed form."
-    z = (np.sort(np.asarray(samples, dtype=float)) - mean) / sd
+    if not (np.isfinite(mean) and np.isfinite(sd) and sd > 0): raise ValueError(f"mean and sd must be finite with sd > 0, got mean={mean}, sd={sd}")
+    z = (_samples(samples, None, "samples")[0] - mean) / sd
     n = z.size
     Psi = lambda t: t * ndtr(t) + np.exp(-t * t / 2) / np.sqrt(2 * np.pi)   # an antiderivative of Phi
     c = np.arange(1, n) / n                                                # F_N on [z_i, z_{i+1})

@@ -107,3 +107,5 @@ def test_bad_input():
     with pytest.raises(ValueError, match="uniform"): energy_terms(drv, u, X**3, 0.0)
     bad = u.copy(); bad[3] = np.nan
     with pytest.raises(ValueError, match="finite"): energy_terms(drv, bad, X, 0.0)
+    with pytest.raises(ValueError, match="x must be finite"): energy_terms(drv, u, np.where(X > 0, np.nan, X), 0.0)
+    with pytest.raises(ValueError, match="at least 5"): energy_terms(drv, u[:4], X[:4], 0.0)

@@ -178,10 +178,18 @@ def test_jump_is_not_returned_as_root():
     (lambda: ConstantVolatility(-1.0), "sigma must be"),
     (lambda: FunctionDriver(3.0), "h must be callable"),
     (lambda: LinearDriver(1.0, 2.0).h_inv(0, 0, np.inf), "v must be finite"),
+    (lambda: LinearDriver(1.0, lambda x: np.where(x > 0, 1.0, np.nan)).h_inv(0, np.array([1.0, -1.0]), 0.5), r"b\(x\) must be finite, got nan"),
+    (lambda: solve_increasing(lambda t, x, z: z, None, 0, 0, 1.0, xtol=-1.0), "xtol must be finite and > 0"),
     (lambda: TanhDriver(1.0, 0.5, 1.0).h_inv(0, np.nan, 0.0), "x must be finite"),
     (lambda: check_assumptions(LinearDriver(1.0, 2.0), 0.0), "M must be"),
+    (lambda: check_assumptions(LinearDriver(1.0, 2.0), 1.0, n=5.5), "n must be an integer >= 5"),
     (lambda: check_assumptions(LinearDriver(1.0, 2.0), 1.0, x_range=(1, -1)), "x_range"),
 ])
 def test_bad_input(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_linear_h_inv_overflow_is_an_error():
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"\(v \+ b\(x\)\) / a overflows"):
+        LinearDriver(1e-300, 1.0).h_inv(0, 0, 1e300)

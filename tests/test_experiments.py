@@ -178,8 +178,11 @@ def test_cli_demo_writes_table_and_figure(tmp_path, capsys):
     (["demo", "--n", "1e3,abc"], "comma-separated numbers"),
     (["demo", "--n", "1e2,15.5"], "positive integers"),
     (["demo", "--seeds", "0"], "positive integer"),
+    (["demo", "--workers", "0"], "positive integer"),
     (["chaos", "--driver", "quadratic:a=1"], "unknown driver"),
     (["chaos", "--eps", "-0.1"], "positive numbers"),
+    (["chaos", "--T", "inf"], "positive numbers"),
+    (["chaos", "--dt", "nan"], "positive numbers"),
 ])
 def test_cli_bad_arguments(argv, match, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -193,6 +196,7 @@ def test_console_script_help():
     assert "usage: chaos-book" in out and "demo" in out and "chaos" in out
     out = subprocess.run([str(script), "chaos", "--help"], capture_output=True, text=True, check=True).stdout
     assert "--scheduler" in out and "--eps" in out and "--driver" in out
+    assert "adaptive" in out                              # --dt sets the particle step only, the PDE steps are adaptive
 
 
 def test_parse_driver():

@@ -265,7 +265,9 @@ def test_bad_scalars():
     d, x, u0 = LinearDriver(1.0, 2.0), centres(8.0, 100), lambda x: np.exp(-x**2)
     for kw, match in [(dict(eps=-1.0), "eps"), (dict(eps=np.nan), "eps"), (dict(T=0.0), "T must"), (dict(dt=-1.0), "dt"),
                       (dict(save_at=[2.0]), "save_at"), (dict(method="rk4"), "method"), (dict(rtol=2.0), "rtol"),
-                      (dict(dt_max=0.0), "dt_max"), (dict(on_edge="ignore"), "on_edge")]:
+                      (dict(dt_max=0.0), "dt_max"), (dict(on_edge="ignore"), "on_edge"),
+                      (dict(edge_tol=np.nan), "edge_tol must be None or finite"), (dict(newton_tol=-1.0), "newton_tol"),
+                      (dict(max_iter=0), "max_iter and max_steps must be integers >= 1"), (dict(max_steps=2.5), "max_steps")]:
         args = dict(eps=0.0, T=1.0) | kw
         with pytest.raises(ValueError, match=match):
             solve(d, u0, x, **args)
@@ -309,6 +311,10 @@ def test_exported_barenblatt_matches_the_general_formula():
         assert np.abs(barenblatt(x, t, a, mass) - ref).max() < 1e-4 * ref.max()
         assert abs(barenblatt(x, t, a, mass).sum() * dx - mass) < 1e-12
     assert np.allclose(barenblatt(x, 1.0, average=False), barenblatt_general(x, 1.0, 3, 0.5))
+    for kw, match in [(dict(t=0.0), "t must be finite and > 0"), (dict(t=np.nan), "t must"), (dict(a=0.0), "a must"),
+                      (dict(mass=-1.0), "mass must")]:
+        with pytest.raises(ValueError, match=match):                  # no NaN (or zeros) for a time or a mass outside the model
+            barenblatt(x, **(dict(t=1.0) | kw))
 
 
 def test_adaptive_midpoint_is_accurate_and_positive():

@@ -192,6 +192,10 @@ def test_nu_eps_linear_closed_form():
     (lambda: K_eps(0.1, 0.0), "eps must be"),
     (lambda: K_eps(0.1, -1.0), "eps must be"),
     (lambda: K_eps(0.1, np.nan), "eps must be"),
+    (lambda: K_eps(np.array([0.0, np.nan]), 0.1), "x must be finite, got nan at index 1"),   # not a silent 0
+    (lambda: dK_eps(np.nan, 0.1), "x must be finite"),
+    (lambda: grid_taps(0.0, 0.1), "dx must be finite and > 0"),
+    (lambda: grid_taps(-0.01, 0.1), "dx must be"),
     (lambda: mollify([0.0, 1.0], 0.0), "eps must be"),
     (lambda: mollify_grid(np.ones(5), np.arange(5.0), -0.1), "eps must be"),
     (lambda: nu_eps(LinearDriver(1, 1), 0, 0.0, [0.0], 0), "eps must be"),
@@ -255,6 +259,18 @@ def test_fast_density_error_is_second_order_in_h():
 def test_density_workspace_rejects_non_finite():
     with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match="finite"):
         density_grid(ws, np.array([0.0, np.nan]))
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda ws, x: density_grid(ws, x, weights=np.ones(3)), "one entry per point: 3 weights for 10 points"),   # no read past the end
+    (lambda ws, x: density_grid(ws, x, weights=np.full(10, np.nan)), "weights must be finite"),
+    (lambda ws, x: density_grid(ws, x, weights=-np.ones(10)), "weights must be >= 0"),
+    (lambda ws, x: density_at(ws, x, out=np.empty(3)), "out must have the shape of y"),                     # no write past the end
+    (lambda ws, x: density_at(ws, x.reshape(2, 5)), "y must be 1-D"),
+])
+def test_density_workspace_bad_input(call, match):
+    with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match=match):
+        call(ws, np.linspace(0.0, 1.0, 10))
 
 
 def test_density_workspace_span_names_first_non_finite():

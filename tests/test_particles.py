@@ -48,6 +48,8 @@ def test_sample_density_normalises_and_warns():
     (lambda q: np.where(q > 0.5, np.inf, 1.0), np.linspace(-1, 1, 5), 10, "finite"),     # infinite mass
     (tri, None, 10, "x is required"),
     (tri, np.linspace(-1, 1, 5), 0, "n must be"),
+    (tri, np.linspace(-1, 1, 5), np.nan, "n must be an integer >= 1, got nan"),
+    (tri, np.linspace(-1, 1, 5), 2.5, "n must be"),
     (tri, np.array([0.0, 1.0, 0.5]), 10, "increasing"),
     (np.ones(3), np.linspace(0, 1, 4), 10, "one value per grid node"),
 ])
@@ -233,7 +235,8 @@ def test_check_dt_and_dt_convergence():
     (dict(x0=np.array([])), "N = 0"), (dict(dt=0.0), "dt must be"), (dict(dt=2.0), "dt must be <= T"),
     (dict(x0=np.array([0.0, np.inf])), "x0 must be finite"), (dict(eps=0.0), "eps must be"),
     (dict(method="magic"), "method"), (dict(nu_on="nowhere"), "nu_on"), (dict(save_at=[2.0]), "save_at"),
-    (dict(n_streams=0), "n_streams")])
+    (dict(n_streams=0), "n_streams"), (dict(track=[10]), r"track must hold particle indices in \[0, 10\), got 10"),
+    (dict(track=[-1]), "track must hold")])
 def test_simulate_bad_input(kw, match):
     args = dict(driver=LIN, eps=0.1, x0=np.zeros(10), T=1.0, dt=0.1, seed=0)
     args.update(kw)

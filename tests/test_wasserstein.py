@@ -133,6 +133,10 @@ def test_density_vs_samples_symmetric_and_weighted():
     (lambda: wasserstein([1.0, 2.0], [2.0], a_weights=[1.0, -1.0]), "weights must be finite and >= 0"),
     (lambda: wasserstein([1.0, 2.0], [2.0], a_weights=[0.0, 0.0]), "positive sum"),
     (lambda: wasserstein([1.0], (X, np.ones_like(X)), b_weights=[1.0]), "b_weights apply to samples"),
+    (lambda: gaussian_w1([]), "samples is empty"),
+    (lambda: gaussian_w1([0.0, np.nan]), "non-finite"),
+    (lambda: gaussian_w1([0.0], sd=0.0), "sd > 0"),
+    (lambda: gaussian_w1([0.0], mean=np.inf), "mean and sd must be finite"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
