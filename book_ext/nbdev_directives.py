@@ -10,6 +10,7 @@ before execution and the jupyter-cache, so the tags steer both what runs and wha
     #| output: false   -> remove-output
     #| eval: false     -> skip-execution     (shown, not run)
     #| error: true     -> raises-exception   (expected to raise; the build does not fail on it)
+    #| code-fold: true -> hide-input         (runs, output shown, code folded behind a toggle)
     #| default_exp ... -> remove-cell
 
 Every `#|` line is removed from the code the reader sees.
@@ -33,6 +34,7 @@ TAGS = {
     ("output", "false"): "remove-output",
     ("eval", "false"): "skip-execution",
     ("error", "true"): "raises-exception",
+    ("code-fold", "true"): "hide-input",
 }
 
 
