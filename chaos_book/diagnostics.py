@@ -11,11 +11,12 @@ from .fokker_planck import _check_grid
 from .mollifiers import mollify_grid
 
 # %% ../nbs/08_h1_bound.ipynb #6c2a7ef3
+#| code-fold: true
 def _grid(u, x):
     "u, x as float arrays on a uniform grid of at least 5 nodes (the solver's grid check); returns (u, x, dx)."
     x, dx = _check_grid(x, min_size=5)
     u = np.asarray(u, dtype=float)
-    if u.shape != x.shape: raise ValueError(f"u and x must be 1D arrays of the same length, got shapes {u.shape} and {x.shape}")
+    if u.shape != x.shape: raise ValueError(f"u must have the shape of x, ({x.size},), got shape {u.shape}")
     if not np.isfinite(u).all(): raise ValueError("u must be finite")
     return u, x, dx
 
@@ -48,5 +49,10 @@ def energy_terms(driver, u, x, eps, t=0.0, kernel=None):
 # %% ../nbs/08_h1_bound.ipynb #4ebc6004
 def terms_along(res, driver, kernel=None):
     "energy_terms at every snapshot of a fokker_planck.solve result: a dict of arrays, with the times under 't'."
-    rows = [energy_terms(driver, u, res.x, res.params["eps"], t, kernel) for t, u in zip(res.t, res.u)]
-    return {"t": np.asarray(res.t), **{k: np.array([r[k] for r in rows]) for k in rows[0]}}
+    if not all(hasattr(res, a) for a in ("x", "t", "u", "params")):
+        raise ValueError(f"res must be a fokker_planck.solve result (with x, t, u, params), got {type(res).__name__}")
+    t, u, x = np.asarray(res.t, dtype=float), np.asarray(res.u, dtype=float), np.asarray(res.x, dtype=float)
+    if t.ndim != 1 or x.ndim != 1 or u.shape != (t.size, x.size):
+        raise ValueError(f"res.u must have shape (len(res.t), len(res.x)) = ({t.size}, {x.size}), got {u.shape}")
+    rows = [energy_terms(driver, ui, x, res.params["eps"], ti, kernel) for ti, ui in zip(t, u)]
+    return {"t": t, **{k: np.array([r[k] for r in rows]) for k in rows[0]}}

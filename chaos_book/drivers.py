@@ -14,9 +14,19 @@ __all__ = ['solve_increasing', 'implicit_volatility', 'Driver', 'LinearDriver', 
            'ConstantVolatility', 'AssumptionReport', 'check_assumptions']
 
 # %% ../nbs/01_drivers.ipynb #c35b3ed8
-def _bcast(*args):
-    "Broadcast to float arrays of a common shape."
-    return [np.array(a, dtype=float) for a in np.broadcast_arrays(*args)]
+#| code-fold: true
+def _shape(*args, names="t, x, z"):
+    "The common broadcast shape of args; a ValueError naming the parameters when they do not broadcast."
+    try: return np.broadcast(*args).shape
+    except ValueError:
+        got = ", ".join(f"{n.strip()}: {np.shape(a)}" for n, a in zip(names.split(","), args))
+        raise ValueError(f"{names} must broadcast to a common shape, got shapes {got}") from None
+
+def _bcast(*args, names="t, x, z"):
+    "Broadcast to float arrays of a common shape (ValueError naming the parameters if they do not broadcast)."
+    try: arrays = np.broadcast_arrays(*args)
+    except ValueError: _shape(*args, names=names)                     # raises, naming the parameters
+    return [np.array(a, dtype=float) for a in arrays]
 
 def _where(t, x, z, i):
     "Location of flat index `i`, for error messages."
@@ -28,6 +38,7 @@ def _central_dz(f, t, x, z):
     return (f(t, x, z + d) - f(t, x, z - d)) / (2 * d)
 
 # %% ../nbs/01_drivers.ipynb #a57e9076
+#| code-fold: true
 def _bracket(f, t, x, v, z0, name, maxexp=80):
     "Return lo <= hi with f(lo) <= v <= f(hi), elementwise, by doubling steps from z0."
     r0 = f(t, x, z0) - v
@@ -60,13 +71,14 @@ def _bracket(f, t, x, v, z0, name, maxexp=80):
                      f"{name} stays {side} v out to z={z[i]:.6g} (it must tend to ±inf as z -> ±inf)")
 
 # %% ../nbs/01_drivers.ipynb #35c2e925
+#| code-fold: true
 def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name="h"):
     """Solve f(t, x, z) = v for z, elementwise over broadcast (t, x, v), for f increasing in z.
     `df` is the z-derivative of f (None: central differences). Bracketing, then safeguarded Newton.
     Each root is certified: f(z - d) <= v <= f(z + d), d = 10 xtol (1 + |z|), with no jump; otherwise ValueError."""
     if not (np.isfinite(xtol) and xtol > 0 and maxiter >= 1): raise ValueError(f"xtol must be finite and > 0 and maxiter >= 1, got xtol={xtol}, maxiter={maxiter}")
     if df is None: df = lambda t, x, z: _central_dz(f, t, x, z)
-    t, x, v, z = _bcast(t, x, v, guess)
+    t, x, v, z = _bcast(t, x, v, guess, names="t, x, v, guess")
     shape = v.shape
     t, x, v, z = (a.ravel() for a in (t, x, v, z))
     for nm, a in (("t", t), ("x", x), ("v", v), ("guess", z)):
@@ -112,6 +124,7 @@ def implicit_volatility(g, t, x, mu, *, dg_dz=None, guess=1.0, xtol=1e-12):
     return solve_increasing(f, df, t, x, 0.0, guess=guess, xtol=xtol, name="g")
 
 # %% ../nbs/01_drivers.ipynb #8a828274
+#| code-fold: true
 class Driver:
     "A driver h(t, x, z), increasing in z (Definition 2.3). All methods broadcast over (t, x, z or v)."
     x_dependent = False
@@ -126,14 +139,21 @@ class Driver:
     def dh_inv_dv(self, t, x, v): return 1.0 / self.dh_dz(t, x, self.h_inv(t, x, v))
     def dh_inv_dx(self, t, x, v):
         "d/dx of h_inv(t, x, v) = -(dh/dx) / (dh/dz) at the root (central differences in x)."
-        t, x, v = _bcast(t, x, v)
+        t, x, v = _bcast(t, x, v, names="t, x, v")
         z, d = self.h_inv(t, x, v), 1e-6 * (1.0 + np.abs(x))
         return -(self.h(t, x + d, z) - self.h(t, x - d, z)) / (2 * d) / self.dh_dz(t, x, z)
 
 # %% ../nbs/01_drivers.ipynb #1ef49d7b
+#| code-fold: true
 def _b_of(b, x):
-    "b(x) for b a number or a vectorised callable."
-    return np.asarray(b(x), dtype=float) if callable(b) else np.asarray(b, dtype=float)
+    "b(x) for b a number or a vectorised callable, whose result must broadcast to the shape of x."
+    if not callable(b): return np.asarray(b, dtype=float)
+    bx = np.asarray(b(x), dtype=float)
+    try: ok = np.broadcast_shapes(bx.shape, np.shape(x)) == np.shape(x)
+    except ValueError: ok = False
+    if not ok:
+        raise ValueError(f"b(x) must return an array of the shape of x {np.shape(x)}, got shape {bx.shape}")
+    return bx
 
 def _b_repr(b): return "b(x)" if callable(b) else f"{b:g}"
 
@@ -154,9 +174,10 @@ class LinearDriver(Driver):
     def h(self, t, x, z):
         t, x, z = _bcast(t, x, z)
         return self.a * z - _b_of(self.b, x)
-    def dh_dz(self, t, x, z): return np.full(np.broadcast(t, x, z).shape, float(self.a))
+    def dh_dz(self, t, x, z): return np.full(_shape(t, x, z), float(self.a))
     def h_inv(self, t, x, v):
         "(v + b(x)) / a, broadcast over (t, x, v) without copying the inputs (it runs on every particle step)."
+        shape = _shape(t, x, v, names="t, x, v")
         v, bx = np.asarray(v, dtype=float), _b_of(self.b, np.asarray(x, dtype=float))
         z = v + bx
         z /= self.a                                        # in place: one O(N) temporary, not two
@@ -164,11 +185,11 @@ class LinearDriver(Driver):
             for nm, arr in (("v", v), ("b(x)", bx)):
                 if not np.isfinite(arr).all(): raise ValueError(f"{nm} must be finite, got {arr[~np.isfinite(arr)].flat[0]}")
             raise ValueError(f"h_inv = (v + b(x)) / a overflows: max |v| = {np.abs(v).max():.3g}, max |b(x)| = {np.abs(bx).max():.3g}")
-        shape = np.broadcast_shapes(np.shape(t), np.shape(x), z.shape)
         return z if z.shape == shape else np.broadcast_to(z, shape).copy()
-    def dh_inv_dv(self, t, x, v): return np.full(np.broadcast(t, x, v).shape, 1.0 / self.a)
+    def dh_inv_dv(self, t, x, v): return np.full(_shape(t, x, v, names="t, x, v"), 1.0 / self.a)
 
 # %% ../nbs/01_drivers.ipynb #57ddaf5e
+#| code-fold: true
 @dataclass(frozen=True)
 class TanhDriver(Driver):
     "h(t, x, z) = a z + c tanh(z) - b(x): nonlinear, slope between min(a, a+c) and max(a, a+c)."
@@ -192,6 +213,13 @@ class TanhDriver(Driver):
     def _guess(self, t, x, v): return (np.asarray(v) + _b_of(self.b, np.asarray(x))) / self.a
 
 # %% ../nbs/01_drivers.ipynb #3f19b67f
+#| code-fold: true
+def _user(f, name, t, x, z):
+    "f(t, x, z) for a user function, broadcast to the shape of z (ValueError if it returns another shape)."
+    out = np.asarray(f(t, x, z), dtype=float)
+    try: return np.broadcast_to(out, z.shape).copy() if out.shape != z.shape else out
+    except ValueError: raise ValueError(f"{name}(t, x, z) must return an array of the broadcast shape {z.shape} of (t, x, z), got shape {out.shape}") from None
+
 class FunctionDriver(Driver):
     "A driver from a vectorised user function h(t, x, z), increasing in z; optional dh_dz(t, x, z)."
     def __init__(self, h, dh_dz=None, *, x_dependent=True, t_dependent=True, name="FunctionDriver"):
@@ -201,11 +229,11 @@ class FunctionDriver(Driver):
     def __repr__(self): return f"{self.name}(x_dependent={self.x_dependent}, t_dependent={self.t_dependent})"
     def h(self, t, x, z):
         t, x, z = _bcast(t, x, z)
-        return np.asarray(self._h(t, x, z), dtype=float)
+        return _user(self._h, "h", t, x, z)
     def dh_dz(self, t, x, z):
         if self._dh is None: return _central_dz(self.h, t, x, z)
         t, x, z = _bcast(t, x, z)
-        return np.asarray(self._dh(t, x, z), dtype=float)
+        return _user(self._dh, "dh_dz", t, x, z)
 
 @dataclass(frozen=True)
 class ConstantVolatility(Driver):
@@ -217,13 +245,14 @@ class ConstantVolatility(Driver):
         raise NotImplementedError("ConstantVolatility has no driver h: it is the limit of h = (z - sigma)/delta as delta -> 0")
     dh_dz = h
     def h_inv(self, t, x, v):
-        t, x, v = _bcast(t, x, v)
+        t, x, v = _bcast(t, x, v, names="t, x, v")
         if not np.isfinite(v).all(): raise ValueError("v must be finite")
         return np.full(v.shape, float(self.sigma))
-    def dh_inv_dv(self, t, x, v): return np.zeros(np.broadcast(t, x, v).shape)
-    def dh_inv_dx(self, t, x, v): return np.zeros(np.broadcast(t, x, v).shape)
+    def dh_inv_dv(self, t, x, v): return np.zeros(_shape(t, x, v, names="t, x, v"))
+    def dh_inv_dx(self, t, x, v): return np.zeros(_shape(t, x, v, names="t, x, v"))
 
 # %% ../nbs/01_drivers.ipynb #a59fdeeb
+#| code-fold: true
 @dataclass
 class AssumptionReport:
     "Constants of Assumption 2.4 for one driver and one M, a verdict per item, and notes (see check_assumptions)."
@@ -238,14 +267,16 @@ class AssumptionReport:
     margin_paper: float      # c_0^2 - 2 C_0 M / c_h: Assumption 2.4(v) as printed
     margin_corrected: float  # c_0^2 - 2 C_M M / c_h_M: with the bound the proof of Lemma 4.3 uses
     margin_sharp: float      # c_0^2 - M dD_dv: what the T_1 / T_3crit comparison needs exactly
-    bounds: dict = field(default_factory=dict)   # sampled sup |derivative of h|, orders 1 and 2
+    bounds: dict = field(default_factory=dict)   # sampled sup |derivative of h|, orders 1 and 2 (refined)
+    growth: dict = field(default_factory=dict)   # item (i): increment of h per doubling of |z|, last / 10 doublings before
     holds: dict = field(default_factory=dict)    # item -> bool
     notes: dict = field(default_factory=dict)    # item -> why
     @property
     def ok(self): return all(v for k, v in self.holds.items() if k != "v_paper")
     def to_table(self):
         f = lambda v: f"{v:.4g}"
-        rows = [("i", "h increasing in z", "sampled"),
+        g = ", ".join(f"{k} {f(v)}" for k, v in self.growth.items()) or "-"
+        rows = [("i", "increasing, no jump, growth", g),
                 ("ii", "sup |D h|, |D^2 h|", ", ".join(f"{k}={f(v)}" for k, v in self.bounds.items()) or "-"),
                 ("iii", "c_h (all z) | c_h,M", f"{f(self.c_h)} | {f(self.c_h_M)}"),
                 ("iv", "c_0, C_0 | C_M", f"{f(self.c_0)}, {f(self.C_0)} | {f(self.C_M)}"),
@@ -260,8 +291,10 @@ class AssumptionReport:
     __repr__ = to_table
 
 # %% ../nbs/01_drivers.ipynb #37634114
+#| code-fold: true
 def _axis(rng, n, used, name):
     "n points on rng (one point when the driver does not depend on this variable)."
+    if np.shape(rng) != (2,): raise ValueError(f"{name} must be a pair (lo, hi) of shape (2,), got shape {np.shape(rng)}")
     lo, hi = (float(r) for r in rng)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi): raise ValueError(f"{name} must be finite with {name}[0] < {name}[1], got {rng}")
     return np.linspace(lo, hi, n) if used else np.array([0.5 * (lo + hi)])
@@ -278,7 +311,7 @@ def _stable(full, inner, big=True, rtol=0.05):
     "Does a sampled sup (big=True) or inf over the box agree with the one over its middle half?"
     return bool(np.isfinite(full) and (full <= (1 + rtol) * inner + 1e-12 if big else full >= (1 - rtol) * inner))
 
-def _refine(fun, axes, idx, sign):
+def _refine(fun, axes, idx, sign, xatol=1e-10):
     "Polish a grid minimum (sign=+1) or maximum (sign=-1) of fun(p0, p1, p2) by bounded Brent searches along each axis."
     p = [float(a[i]) for a, i in zip(axes, idx)]
     best = sign * float(fun(*p))
@@ -286,7 +319,7 @@ def _refine(fun, axes, idx, sign):
         if a.size < 3: continue
         g = lambda s: sign * float(fun(*(p[:k] + [s] + p[k + 1:])))
         lo, hi = float(a[max(i - 1, 0)]), float(a[min(i + 1, a.size - 1)])
-        r = minimize_scalar(g, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * (1 + abs(lo) + abs(hi))})
+        r = minimize_scalar(g, bounds=(lo, hi), method="bounded", options={"xatol": xatol * (1 + abs(lo) + abs(hi))})
         if r.fun < best: best, p[k] = float(r.fun), float(r.x)
     return sign * best
 
@@ -294,20 +327,72 @@ def _extreme(fun, F, axes, sign):
     "Extremum of fun over the box: best grid value of F = fun(grid), then refined."
     return _refine(fun, axes, np.unravel_index(np.argmin(sign * F), F.shape), sign)
 
-def _derivative_bounds(H, axes, inner_axes=(1, 2)):
-    "Sampled sup |d h| and sup |d^2 h| (central differences) over the box and over its middle half along `inner_axes`."
+# %% ../nbs/01_drivers.ipynb #b2e3c4d5
+#| code-fold: true
+def _partial(h, key):
+    "p -> |partial derivative `key`| ('h_x', 'h_tz', ...) of h(t, x, z) at the point p, by central differences."
+    k = ["txz".index(c) for c in key[2:]]
+    def at(p, *shifts):
+        q = list(p)
+        for i, s in shifts: q[i] += s
+        return float(h(*q))
+    def f(*p):
+        d = [1e-4 * (1 + abs(p[i])) for i in k]
+        if len(k) == 1: return abs(at(p, (k[0], d[0] / 10)) - at(p, (k[0], -d[0] / 10))) / (0.2 * d[0])
+        (i, j), (di, dj) = k, d
+        if i == j: return abs(at(p, (i, di)) - 2 * at(p) + at(p, (i, -di))) / di**2
+        return abs(at(p, (i, di), (j, dj)) - at(p, (i, di), (j, -dj)) - at(p, (i, -di), (j, dj)) + at(p, (i, -di), (j, -dj))) / (4 * di * dj)
+    return f
+
+def _derivative_bounds(driver, H, S, axes, inner_axes=(1, 2)):
+    """Sup |d h|, |d^2 h| over the box and over its middle half along `inner_axes`: grid central differences, then the
+    largest polished by _refine (skipped where the grid value is round-off)."""
     names = [nm for nm, c in axes if c.size > 1]
-    coords = {nm: c for nm, c in axes}
-    first = {nm: np.gradient(H, coords[nm], axis=i, edge_order=2) for i, (nm, c) in enumerate(axes) if c.size > 1}
-    out = {f"h_{nm}": first[nm] for nm in names if nm != "z"}
+    coords = [c for _, c in axes]
+    first = {nm: np.gradient(H, c, axis=i, edge_order=2) for i, (nm, c) in enumerate(axes) if c.size > 1}
+    out = {"h_z": S, **{f"h_{nm}": first[nm] for nm in names if nm != "z"}}
     for i, (nm, c) in enumerate(axes):
         for mm in names:
             if c.size > 1 and names.index(mm) <= names.index(nm):
                 out[f"h_{mm}{nm}"] = np.gradient(first[mm], c, axis=i, edge_order=2)
-    core = lambda a: a[tuple(slice(1, -1) if n > 1 else slice(None) for n in a.shape)]   # central differences only
-    return {k: (float(np.abs(core(a)).max()), float(np.abs(_inner(a, inner_axes)).max())) for k, a in out.items()}
+    core = np.zeros(H.shape, bool)
+    core[tuple(slice(1, -1) if n > 1 else slice(None) for n in H.shape)] = True     # central differences only
+    inner = np.zeros(H.shape, bool)
+    inner[tuple(slice(n // 4, n - n // 4) if (n > 1 and a in inner_axes) else slice(None) for a, n in enumerate(H.shape))] = True
+    tiny = 1e-8 * (1.0 + np.abs(H).max())
+    res = {}
+    for key, a in out.items():
+        fun = (lambda t, x, z: abs(float(driver.dh_dz(t, x, z)))) if key == "h_z" else _partial(driver.h, key)
+        vals = []
+        for mask in ((np.ones(H.shape, bool) if key == "h_z" else core), inner & core):
+            A = np.where(mask, np.abs(a), -np.inf)
+            i = np.unravel_index(np.argmax(A), A.shape)
+            vals.append(max(float(A[i]), _refine(fun, coords, i, -1, xatol=1e-6)) if A[i] > tiny else float(A[i]))   # error ~ xatol^2
+        res[key] = tuple(vals)
+    return res
+
+def _item_i(driver, T, X, z, H, S, zc, k=40):
+    "Assumption 2.4(i) beyond monotonicity: no jump on the z grid, and h -> +-inf. Returns (holds, growth, note)."
+    dz = np.diff(z)
+    jump = np.diff(H, axis=2) > 4 * dz * np.maximum(S[..., :-1], S[..., 1:]) + 1e-9 * (1 + np.abs(H[..., 1:]))
+    R = 2.0 ** np.arange(k + 1)
+    growth, notes = {}, []
+    for side, s in (("+inf", 1.0), ("-inf", -1.0)):
+        with np.errstate(all="ignore"):
+            f = s * driver.h(T, X, zc + s * R)
+            inc = np.where(np.isposinf(f[..., 1:]), np.inf, np.diff(f, axis=2))
+            ratio = np.where(inc[..., -11] > 0, inc[..., -1] / inc[..., -11], np.nan)
+        r = float(np.nanmin(ratio)) if np.isfinite(ratio).any() or np.isinf(ratio).any() else np.nan
+        growth[side] = r
+        if not (np.all(inc[..., -1] > 0) and r >= 0.1):
+            notes.append(f"h has a finite limit as z -> {side} (increments per doubling fall by {r:.2g} over 10 doublings)")
+    if jump.any():
+        i, j, m = np.argwhere(jump)[0]
+        notes.append(f"h jumps between z = {z[m]:.6g} and {z[m + 1]:.6g}")
+    return not notes, growth, "; ".join(notes)
 
 # %% ../nbs/01_drivers.ipynb #11fb553a
+#| code-fold: true
 def _no_h_report(driver, M, Zv):
     "Report for a driver without h (ConstantVolatility): D does not depend on the density."
     s0, sM = float(Zv[..., 0].min()), float(np.abs(Zv).max())
@@ -345,23 +430,25 @@ def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_rang
     Zv = driver.h_inv(T, X, v)                                              # (t, x, v)
     try: driver.h(0.0, 0.0, 0.0)
     except NotImplementedError: return _no_h_report(driver, M, Zv)
-    z = _axis(z_range or (Zv.min() - 25.0, Zv.max() + 25.0), n_z, True, "z_range")
+    z = _axis((Zv.min() - 25.0, Zv.max() + 25.0) if z_range is None else z_range, n_z, True, "z_range")
     H = driver.h(T, X, z)
     _check_increasing(H, t, x, z)
     S, SM = driver.dh_dz(T, X, z), driver.dh_dz(T, X, Zv)
     c = _constants(driver, M, t, x, v, z, Zv, S, SM)
     ax = (2,) if box_is_domain else (1, 2)                                  # axes whose edges are not the domain's
-    b = {"h_z": (float(np.abs(S).max()), float(np.abs(_inner(S, ax)).max())),
-         **_derivative_bounds(H, [("t", t), ("x", x), ("z", z)], ax)}
+    b = _derivative_bounds(driver, H, S, [("t", t), ("x", x), ("z", z)], ax)
+    i_holds, growth, i_note = _item_i(driver, T, X, z, H, S, 0.5 * (Zv.min() + Zv.max()))
     with np.errstate(divide="ignore"):
         m = dict(margin_paper=c["c_0"]**2 - 2 * c["C_0"] * M / c["c_h"], margin_corrected=c["c_0"]**2 - 2 * c["C_M"] * M / c["c_h_M"],
                  margin_sharp=c["c_0"]**2 - M * c["dD_dv"])
     Z0 = Zv[..., :1]
-    holds = dict(i=True, ii=all(_stable(f, i) for f, i in b.values()),
+    holds = dict(i=i_holds, ii=all(_stable(f, i) for f, i in b.values()),
                  iii=bool(c["c_h"] > 0) and _stable(c["c_h"], float(_inner(S, ax).min()), big=False),
                  iv=bool(c["c_0"] > 0) and (box_is_domain or _stable(c["c_0"], float(_inner(Z0, (1,)).min()), big=False)
                     and _stable(c["C_0"], float(_inner(Z0, (1,)).max()))),
                  v_paper=bool(m["margin_paper"] > 0), v_corrected=bool(m["margin_corrected"] > 0), v_sharp=bool(m["margin_sharp"] > 0))
     notes = {k: "sampled bound still changes towards the edge of the box" for k in ("ii", "iii", "iv")
              if not holds[k] and (k != "iii" or c["c_h"] > 0) and (k != "iv" or c["c_0"] > 0)}
-    return AssumptionReport(repr(driver), float(M), **c, **m, bounds={k: f for k, (f, _) in b.items()}, holds=holds, notes=notes)
+    if i_note: notes["i"] = i_note
+    return AssumptionReport(repr(driver), float(M), **c, **m, bounds={k: f for k, (f, _) in b.items()}, growth=growth,
+                            holds=holds, notes=notes)

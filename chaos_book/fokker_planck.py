@@ -16,6 +16,7 @@ from .mollifiers import grid_taps
 __all__ = ['METHODS', 'FPResult', 'solve', 'barenblatt']
 
 # %% ../nbs/05_fokker_planck.ipynb #e018aca6
+#| code-fold: true
 def _apply(D, u, dx):
     "L[D] u: the flux-form finite-volume approximation of (1/2) d_xx (D u), zero flux at both ends."
     dPhi = np.diff(D * u)
@@ -25,6 +26,7 @@ def _apply(D, u, dx):
     return out / (2 * dx * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #557c1d03
+#| code-fold: true
 def _operator(D, dx, dt):
     "I - dt L[D] as (lower, diagonal, upper) diagonals: columns sum to one, off-diagonals <= 0 when D >= 0."
     c = dt / (2 * dx * dx) * D
@@ -39,6 +41,7 @@ def _solve(A, rhs):
     return x
 
 # %% ../nbs/05_fokker_planck.ipynb #513bdc24
+#| code-fold: true
 def _numeric_inverse(driver):
     "Does driver.h_inv use the generic root finder (so that a warm-started Newton pays off)?"
     return type(driver).h_inv is Driver.h_inv
@@ -52,6 +55,7 @@ def _warm_h_inv(driver, t, x, v, z, iters=4, tol=1e-12):
     return None
 
 # %% ../nbs/05_fokker_planck.ipynb #029e75f4
+#| code-fold: true
 class _Coefficients:
     "D = h_inv(t, x, v)^2 on the grid x, with v = K_eps * u (eps > 0) or v = u (eps = 0)."
     def __init__(self, driver, x, eps, kernel=None):
@@ -88,6 +92,7 @@ class _Coefficients:
         return g * g, g * g + u * np.maximum(2 * g * dg, 0.0)
 
 # %% ../nbs/05_fokker_planck.ipynb #2eaf2a3d
+#| code-fold: true
 def _implicit_euler(u, t, dt, dx, coef, tol, max_iter):
     "Backward Euler from (t, u): Newton with the local Jacobian, then one positive lagged solve. None if no convergence."
     scale = u.max()
@@ -114,6 +119,7 @@ def _step(u, D, t, dt, dx, method, coef, tol, max_iter):
     return 2 * out[0] - u, None, out[2]              # midpoint: = Crank-Nicolson with D frozen at the half step
 
 # %% ../nbs/05_fokker_planck.ipynb #a3e0ae74
+#| code-fold: true
 def _edge_mass(u, k):
     "Fraction of the mass in the k outermost cells on each side."
     return (u[:k].sum() + u[-k:].sum()) / u.sum()
@@ -126,6 +132,7 @@ def _diagnostics(u, x, dx, dudt):
                 dt_l2=norm(dudt), second_moment=(x * x * u).sum() * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #f76516dd
+#| code-fold: true
 def _check_grid(x, min_size=8):
     "x: uniform, increasing cell centres, at least min_size of them. Returns (x, dx)."
     x = np.asarray(x, dtype=float)
@@ -147,6 +154,7 @@ def _check_u0(u0, x):
     return u
 
 # %% ../nbs/05_fokker_planck.ipynb #05b5a5c4
+#| code-fold: true
 def _check_driver(driver, M, t0, T, x):
     "Assumption 2.4 (i)-(iii) or ValueError; (iv) failing alone gives a warning. Returns the report (or None)."
     if isinstance(driver, ConstantVolatility): return None        # heat equation: outside the class, our ground truth
@@ -162,15 +170,25 @@ def _check_driver(driver, M, t0, T, x):
     return rep
 
 def _check_eps(eps, dx):
-    "eps: finite, >= 0; a warning when 0 < eps < 4 dx (K_eps sampled by fewer than ~8 cells)."
+    """eps: finite, >= 0; a warning when 0 < eps < 4 dx (K_eps sampled by fewer than ~8 cells). The cell-integrated
+    taps are [0, 1, 0] exactly when eps <= dx/2 (K_eps inside one cell): only then is the result that of (7)."""
     if not (np.isfinite(eps) and eps >= 0): raise ValueError(f"eps must be finite and >= 0, got {eps}")
     if 0 < eps < 4 * dx:
-        warnings.warn(f"eps = {eps:.3g} < 4 dx = {4 * dx:.3g}: K_eps is sampled by fewer than 8 cells, so K_eps * u is a "
-                      "local average over a few cells; the result approximates (9) with a grid-dependent kernel "
-                      "(equation (7) when eps < dx), not (9) with K_eps. Refine x to resolve eps.", UserWarning, stacklevel=3)
+        what = ("K_eps lies inside one cell (eps <= dx/2), so K_eps * u = u on the grid and the result is that of "
+                "equation (7), not (9)" if eps <= 0.5 * dx * (1 + 1e-9) else
+                "K_eps * u is a local average over a few cells; the result approximates (9) with a grid-dependent kernel, "
+                "neither (9) with K_eps nor (7)")
+        warnings.warn(f"eps = {eps:.3g} < 4 dx = {4 * dx:.3g}: K_eps is sampled by fewer than 8 cells: {what}. "
+                      "Refine x to resolve eps.", UserWarning, stacklevel=3)
     return float(eps)
 
+def _number(name, v):
+    "v as a float; a ValueError if it is an array."
+    if np.ndim(v) != 0: raise ValueError(f"{name} must be a number, got an array of shape {np.shape(v)}")
+    return float(v)
+
 # %% ../nbs/05_fokker_planck.ipynb #5dcdf111
+#| code-fold: true
 @dataclass(frozen=True)
 class FPResult:
     "Snapshots u[k] at times t[k] on the grid x (u[-1] is the state at T), diagnostics per accepted step, parameters."
@@ -184,11 +202,13 @@ def _save_times(save_at, t0, T):
     "Sorted save times in [t0, T], always ending with T."
     if not (np.isfinite(t0) and np.isfinite(T) and T > t0): raise ValueError(f"T must be finite and > t0 = {t0}, got {T}")
     s = np.atleast_1d(np.asarray([t0] if save_at is None else save_at, dtype=float))
+    if s.ndim != 1: raise ValueError(f"save_at must be a number or a 1-D array of times, got shape {s.shape}")
     if not np.isfinite(s).all() or s.min() < t0 or s.max() > T:
         raise ValueError(f"save_at must lie in [t0, T] = [{t0}, {T}], got {save_at}")
     return np.unique(np.r_[s, T])
 
 # %% ../nbs/05_fokker_planck.ipynb #597c6153
+#| code-fold: true
 class _Run:
     "History, snapshots and the edge-mass check of one solve."
     def __init__(self, x, dx, k, edge_tol, on_edge):
@@ -220,6 +240,7 @@ class _Run:
         return FPResult(self.x, np.asarray(self.times), np.array(self.snaps), hist, params)
 
 # %% ../nbs/05_fokker_planck.ipynb #667efa9b
+#| code-fold: true
 def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="implicit", rtol=1e-3, dt_max=None,
           t0=0.0, edge_tol=1e-8, on_edge="raise", check_driver=True, newton_tol=1e-9, max_iter=25, max_steps=1_000_000):
     """Solve (9) for eps > 0, or (7) for eps = 0, on the cell centres x (zero-flux walls) from u(t0) = u0 to time T.
@@ -229,6 +250,9 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     "midpoint" (second order in time). dt=None: adaptive steps, each changing u by about rtol * max u (at most 2 rtol)."""
     x, dx = _check_grid(x)
     u = _check_u0(u0, x)
+    eps, T, t0, rtol = (_number(n, v) for n, v in (("eps", eps), ("T", T), ("t0", t0), ("rtol", rtol)))
+    dt, dt_max, edge_tol = (None if v is None else _number(n, v) for n, v in (("dt", dt), ("dt_max", dt_max), ("edge_tol", edge_tol)))
+    newton_tol = _number("newton_tol", newton_tol)
     eps, saves = _check_eps(eps, dx), _save_times(save_at, t0, T)
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if dt is not None and not (np.isfinite(dt) and dt > 0): raise ValueError(f"dt must be finite and > 0, got {dt}")
@@ -266,11 +290,17 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     return run.result(driver, eps, kernel, T, t0, dt, method, rtol, report)
 
 # %% ../nbs/05_fokker_planck.ipynb #f6c24e1f
+#| code-fold: true
 def barenblatt(x, t, a=1.0, mass=1.0, average=True):
     """Barenblatt solution of (7) for LinearDriver(a, 0): u_t = (u^3)_xx / (2 a^2). Cell averages on the uniform grid x
     (average=True) or point values."""
+    x, a, mass = np.asarray(x, dtype=float), _number("a", a), _number("mass", mass)
     for name, v in (("t", t), ("a", a), ("mass", mass)):
         if not (np.isfinite(v) & (np.asarray(v) > 0)).all(): raise ValueError(f"{name} must be finite and > 0, got {v}")
+    if average and (x.ndim != 1 or x.size < 2):
+        raise ValueError(f"x must be a 1-D grid of cell centres, shape (G,) with G >= 2, for average=True; got shape {x.shape}")
+    try: np.broadcast_shapes(np.shape(t), x.shape)
+    except ValueError: raise ValueError(f"t must broadcast against x of shape {x.shape}, got shape {np.shape(t)}") from None
     tau, C = np.asarray(t, dtype=float) / (2 * a * a), mass / (np.pi * np.sqrt(3))
     R, s = np.sqrt(12 * C), tau ** -0.25                      # support in xi = x tau^(-1/4)
     if not average: return s * np.sqrt(np.maximum(C - (x * s) ** 2 / 12, 0))

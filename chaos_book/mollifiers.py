@@ -19,6 +19,7 @@ __all__ = ['STANDARD', 'FLAT', 'PEAKED', 'TWIN', 'KERNELS', 'Mollifier', 'K_eps'
            'DensityWorkspace', 'density_grid', 'density_at', 'grid_taps', 'mollify_grid', 'nu_eps']
 
 # %% ../nbs/02_mollifiers.ipynb #641b1d67
+#| code-fold: true
 @dataclass(frozen=True)
 class Mollifier:
     "Admissible kernel K(x) = x^(2m) exp(-k/(1-x^2)) / Z on (-1, 1), unit mass; K, dK, d2K on the reference support."
@@ -77,6 +78,7 @@ TWIN = Mollifier("twin", k=1.0, m=1)
 KERNELS = {K.name: K for K in (STANDARD, FLAT, PEAKED, TWIN)}
 
 # %% ../nbs/02_mollifiers.ipynb #f5fc1839
+#| code-fold: true
 def _kernel(kernel):
     if kernel is None: return STANDARD
     if isinstance(kernel, Mollifier): return kernel
@@ -92,13 +94,20 @@ def _as_finite(a, name):
     return a
 
 def _weights(weights, n):
-    "weights as a contiguous 1-D float array: finite, >= 0, one per point."
-    w = np.ascontiguousarray(_as_finite(weights, "weights").ravel())
-    if w.size != n: raise ValueError(f"weights must have one entry per point: {w.size} weights for {n} points")
+    "weights as a contiguous 1-D float array of shape (n,): finite, >= 0, one per point."
+    w = np.ascontiguousarray(_as_finite(weights, "weights"))
+    if w.shape != (n,): raise ValueError(f"weights must have shape (N,) = ({n},), one entry per point, got shape {w.shape}")
     if (w < 0).any(): raise ValueError(f"weights must be >= 0, got {w[w < 0][0]} at index {np.flatnonzero(w < 0)[0]}")
     return w
 
+def _points(points, name="points"):
+    "Particle positions as a finite 1-D float array of shape (N,) (a single number is one particle)."
+    y = _as_finite(points, name)
+    if y.ndim > 1: raise ValueError(f"{name} must be a 1-D array of shape (N,), got shape {y.shape}")
+    return np.atleast_1d(y)
+
 def _check_eps(eps):
+    if np.ndim(eps) != 0: raise ValueError(f"eps must be a number, got an array of shape {np.shape(eps)}")
     eps = float(eps)
     if not (np.isfinite(eps) and eps > 0): raise ValueError(f"eps must be finite and > 0, got {eps}")
     return eps
@@ -119,6 +128,7 @@ def dK_eps(x, eps, kernel=None):
     return K_eps(x, eps, kernel, deriv=1)
 
 # %% ../nbs/02_mollifiers.ipynb #a6d11b50
+#| code-fold: true
 def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
     "Direct sum of w_j K_eps^(deriv)(a_i - y_j) over the sorted eps-window of each a_i."
     o = np.argsort(y, kind="stable")
@@ -138,6 +148,7 @@ def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #f16f418a
+#| code-fold: true
 @nb.njit(cache=True, nogil=True)
 def _bin_chunk(x, w, i0, i1, a, inv_h, row):
     "Linear binning of x[i0:i1] (weights w, or 1 where w is empty) onto row (zeroed here), origin a; off-row points dropped."
@@ -173,6 +184,7 @@ def _interp_chunk(y, i0, i1, a, inv_h, f, out):
             out[i] = 0.0
 
 # %% ../nbs/02_mollifiers.ipynb #7b1720b4
+#| code-fold: true
 def _bin_linear(y, w, x0, dx, G):
     "Linear binning of weights w at y onto the grid x0 + dx * arange(G) (compiled)."
     row = np.empty(G + 1)
@@ -194,6 +206,7 @@ def _interp(x0, dx, F, a):
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #76a7b6ce
+#| code-fold: true
 def _error_constant(K, deriv):
     "B_{K,d} of the fast-path error bound (computed once per kernel and derivative)."
     return _error_constants(K)[deriv]
@@ -215,6 +228,7 @@ def fast_grid_step(eps, kernel=None, rtol=1e-4, deriv=0):
     return _check_eps(eps) * min(0.05, np.sqrt(rtol / _error_constant(_kernel(kernel), _check_deriv(deriv))))
 
 # %% ../nbs/02_mollifiers.ipynb #6a933169
+#| code-fold: true
 _MAX_GRID = 2**26
 
 def _mollify_fast(y, w, a, eps, K, deriv, dx):
@@ -230,13 +244,14 @@ def _mollify_fast(y, w, a, eps, K, deriv, dx):
     return _interp(x0, dx, F, a)
 
 # %% ../nbs/02_mollifiers.ipynb #b23ca807
+#| code-fold: true
 def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol=1e-4, deriv=0, dx=None):
     """(K_eps * mu)(at) for mu = sum_j w_j delta_{points_j} (or its deriv-th x-derivative), at = points by default.
-    weights: default 1/N (a probability measure); given weights are used as given (not normalised), must be >= 0.
+    points: shape (N,). weights: shape (N,), default 1/N (a probability measure); given weights are used as given (not normalised), must be >= 0.
     method: "exact" (windowed direct sum), "fast" (binning + FFT + interpolation, error <= rtol relative to
     max(K_eps * mu) / eps**deriv, see the error model) or "auto". dx: force the fast grid spacing."""
     eps, K, deriv = _check_eps(eps), _kernel(kernel), _check_deriv(deriv)
-    y = _as_finite(points, "points").ravel()
+    y = _points(points)
     a = y if at is None else _as_finite(at, "at")
     shape, a = a.shape, a.ravel()
     w = np.full(y.size, 1.0 / max(y.size, 1)) if weights is None else _weights(weights, y.size)
@@ -251,6 +266,7 @@ def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol
     return (np.maximum(out, 0.0) if deriv == 0 else out).reshape(shape)
 
 # %% ../nbs/02_mollifiers.ipynb #279bc3d2
+#| code-fold: true
 class DensityWorkspace:
     """Reusable buffers and threads for K_eps * mu^N by binning + FFT + interpolation (see density_grid, density_at).
     Grid step h = fast_grid_step(eps, kernel, rtol); work split into n_chunks fixed chunks, so results do not depend
@@ -297,6 +313,7 @@ class DensityWorkspace:
     def grid(self): return self.a + self.h * np.arange(self.G)
 
 # %% ../nbs/02_mollifiers.ipynb #669e102c
+#| code-fold: true
 def _khat(ws, L, scale=1.0):
     "scale times the rfft of K_eps sampled at k h, |k| <= m, wrapped to length L (cached per L and scale)."
     if (L, scale) not in ws._khat:
@@ -311,6 +328,7 @@ def density_grid(ws, x, weights=None, span=None):
     """Grid values of K_eps * mu, mu = sum_j w_j delta_{x_j} (w = 1/N by default), on ws.grid(); kept in ws.f.
     span: (min, max) of x if already known (saves a pass)."""
     x = np.ascontiguousarray(x, dtype=float)
+    if x.ndim != 1: raise ValueError(f"x must be a 1-D array of positions, shape (N,), got shape {x.shape}")
     lo, hi = ws.span(x) if span is None else span
     ws.a = lo - (ws.m + 2) * ws.h
     G = int(math.ceil((hi - lo) / ws.h)) + 2 * ws.m + 6
@@ -333,12 +351,14 @@ def density_at(ws, y, f=None, out=None):
     y is not checked for NaN (hot path): a NaN point gives 0."""
     y, inv_h = np.ascontiguousarray(y, dtype=float), 1.0 / ws.h
     if y.ndim != 1: raise ValueError(f"y must be 1-D, got shape {y.shape}")
-    f, out = ws.f if f is None else f, np.empty(y.size) if out is None else out
+    f, out = ws.f if f is None else np.ascontiguousarray(f, dtype=float), np.empty(y.size) if out is None else out
+    if f.ndim != 1: raise ValueError(f"f must be 1-D grid values, shape (G,), got shape {f.shape}")
     if out.shape != y.shape: raise ValueError(f"out must have the shape of y {y.shape}, got {out.shape}")
     ws.map(lambda c, i0, i1: _interp_chunk(y, i0, i1, ws.a, inv_h, f, out), y.size)
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #ef91fb6e
+#| code-fold: true
 def _check_uniform(x):
     x = _as_finite(x, "x")
     if x.ndim != 1 or x.size < 2: raise ValueError(f"x must be a 1-D grid with at least 2 points, got shape {x.shape}")
@@ -352,7 +372,7 @@ def _check_uniform(x):
 def grid_taps(dx, eps, kernel=None, deriv=0):
     "Cell-integrated taps T_m = int over [(m-1/2)dx, (m+1/2)dx] of K_eps^(deriv), m = -L..L."
     eps, K = _check_eps(eps), _kernel(kernel)
-    if not (np.isfinite(dx) and dx > 0): raise ValueError(f"dx must be finite and > 0, got {dx}")
+    if np.ndim(dx) != 0 or not (np.isfinite(dx) and dx > 0): raise ValueError(f"dx must be a finite number > 0, got {dx}")
     L = int(np.ceil(eps / dx + 0.5))
     edges = dx * (np.arange(-L, L + 2) - 0.5)
     F = K.P(edges / eps) if deriv == 0 else K_eps(edges, eps, K, _check_deriv(deriv) - 1)

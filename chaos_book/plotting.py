@@ -93,6 +93,7 @@ class Explorer:
     widget: object
     live: bool
     dpi: int
+    links: list   # the jslink-s that drive the static widget
 
     @property
     def nbytes(self):
@@ -116,16 +117,18 @@ def _static_widget(grids, images):
                                  style={"description_width": "initial"}, layout=W.Layout(width="24em"))
                for n in names]
 
+    links = []
+
     def level(k, key):
         if k == len(names):
             return W.Image(value=images[key], format="png", layout=W.Layout(max_width="100%"))
         stack = W.Stack([level(k + 1, key + (v,)) for v in grids[names[k]]], selected_index=0)
-        W.jslink((sliders[k], "index"), (stack, "selected_index"))
+        links.append(W.jslink((sliders[k], "index"), (stack, "selected_index")))
         return stack
 
     box = W.VBox([W.HBox(sliders, layout=W.Layout(flex_flow="row wrap")), level(0, ())])
     box.add_class("chaos-explorer")
-    return box
+    return box, links
 
 
 def _control(name, values):
@@ -186,7 +189,7 @@ def explore(draw, *, dpi=DPI, max_bytes=MAX_BYTES, live=None, **grids):
     if live:
         first = tuple(g[0] for g in grids.values())
         images = {first: _draw(draw, dict(zip(grids, first)), dpi)}
-        return Explorer(grids, images, _live_widget(draw, grids, images, dpi), True, dpi)
+        return Explorer(grids, images, _live_widget(draw, grids, images, dpi), True, dpi, [])
     images, total = {}, 0
     points = np.prod([len(g) for g in grids.values()])
     for i, key in enumerate(np.ndindex(*[len(g) for g in grids.values()])):
@@ -196,4 +199,5 @@ def explore(draw, *, dpi=DPI, max_bytes=MAX_BYTES, live=None, **grids):
         if total > max_bytes:
             raise ValueError(f"explorer over budget: {total / 1e6:.2f} MB of PNG after {i + 1} of {points} pictures "
                              f"(max_bytes={max_bytes / 1e6:.2f} MB): use fewer grid values or a lower dpi (now {dpi})")
-    return Explorer(grids, images, _static_widget(grids, images), False, dpi)
+    widget, links = _static_widget(grids, images)
+    return Explorer(grids, images, widget, False, dpi, links)

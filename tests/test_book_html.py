@@ -138,3 +138,38 @@ def test_hidden_cell_is_executed_but_absent(pages, landing):
     leaking = [page for page in pages if HIDDEN_MARKER in (HTML / page).read_text(encoding="utf-8")]
     assert leaking == [], f"a `#| hide` cell reached the HTML: {leaking}"
     assert "chaos_book " in pages[landing].get_text(), f"{landing} lacks the output of its last code cell"
+
+
+MAX_VISIBLE_CODE_LINES = 25  # between two consecutive headings of a chapter; helper and plotting cells are folded
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def visible_code_runs(soup):
+    "(heading, visible code lines after it, up to the next heading) for a page, in reading order."
+    main = soup.find("main") or soup
+    runs, heading, count = [], "(top)", 0
+    for tag in main.find_all(list(HEADINGS) + ["div"]):
+        if tag.name in HEADINGS:
+            runs.append((heading, count))
+            heading, count = tag.get_text(" ", strip=True)[:60], 0
+        elif "cell_input" in tag.get("class", []):
+            cell = tag.find_parent("div", class_="cell")
+            if cell is not None and not {"tag_hide-input", "tag_remove-input"} & set(cell.get("class", [])):
+                pre = tag.find("pre")
+                count += sum(1 for line in (pre.get_text() if pre else "").splitlines() if line.strip())
+    return runs + [(heading, count)]
+
+
+def test_code_is_one_click_away(pages):
+    "No chapter shows more than MAX_VISIBLE_CODE_LINES lines of unfolded code between two headings."
+    long = [f"{name} § {heading!r}: {n} lines" for name, soup in pages.items() if soup.find("div", class_="cell")
+            for heading, n in visible_code_runs(soup) if n > MAX_VISIBLE_CODE_LINES]
+    assert not long, "too much visible code (fold helper and plotting cells with `#| code-fold: true`):\n" + "\n".join(long)
+
+
+def test_visible_code_counter_sees_folded_cells():
+    "The counter behind test_code_is_one_click_away: folded and removed inputs do not count, visible ones do."
+    cell = '<div class="cell {tag}"><div class="cell_input"><pre>{code}</pre></div></div>'
+    html = ("<main><h1>A</h1>" + cell.format(tag="", code="a = 1\n\nb = 2") + "<h2>B</h2>"
+            + cell.format(tag="tag_hide-input", code="x\n" * 40) + cell.format(tag="", code="c = 3") + "</main>")
+    assert visible_code_runs(BeautifulSoup(html, "html.parser")) == [("(top)", 0), ("A", 2), ("B", 1)]

@@ -103,9 +103,27 @@ def test_bad_input():
     u, _, _ = gaussian(X, 0.5)
     drv = LinearDriver(1.0, 1.0)
     with pytest.raises(ValueError, match="eps must be"): energy_terms(drv, u, X, -1.0)
-    with pytest.raises(ValueError, match="same length"): energy_terms(drv, u[:-1], X, 0.0)
+    with pytest.raises(ValueError, match=r"u must have the shape of x, \(1601,\), got shape \(1600,\)"): energy_terms(drv, u[:-1], X, 0.0)
+    with pytest.raises(ValueError, match=r"u must have the shape of x, \(1601,\), got shape \(1601, 1\)"): energy_terms(drv, u[:, None], X, 0.0)
+    with pytest.raises(ValueError, match=r"x must be a 1D grid .* got shape \(1601, 1\)"): energy_terms(drv, u, X[:, None], 0.0)
     with pytest.raises(ValueError, match="uniform"): energy_terms(drv, u, X**3, 0.0)
     bad = u.copy(); bad[3] = np.nan
     with pytest.raises(ValueError, match="finite"): energy_terms(drv, bad, X, 0.0)
     with pytest.raises(ValueError, match="x must be finite"): energy_terms(drv, u, np.where(X > 0, np.nan, X), 0.0)
     with pytest.raises(ValueError, match="at least 5"): energy_terms(drv, u[:4], X[:4], 0.0)
+
+
+def test_terms_along_bad_input():
+    "terms_along needs a solve result whose snapshots have shape (len(t), len(x))."
+    from types import SimpleNamespace
+    x = np.linspace(-3, 3, 64)
+    u, _, _ = gaussian(x, 0.5)
+    drv = LinearDriver(1.0, 1.0)
+    good = SimpleNamespace(x=x, t=np.array([0.0, 0.1]), u=np.stack([u, u]), params={"eps": 0.0})
+    assert terms_along(good, drv)["T1"].shape == (2,)
+    with pytest.raises(ValueError, match="res must be a fokker_planck.solve result"): terms_along(u, drv)
+    bad = SimpleNamespace(x=x, t=np.array([0.0, 0.1]), u=np.stack([u, u, u]), params={"eps": 0.0})
+    with pytest.raises(ValueError, match=r"res.u must have shape \(len\(res.t\), len\(res.x\)\) = \(2, 64\), got \(3, 64\)"):
+        terms_along(bad, drv)
+    with pytest.raises(ValueError, match=r"= \(2, 64\), got \(2, 32\)"):
+        terms_along(SimpleNamespace(x=x, t=good.t, u=good.u[:, ::2], params={"eps": 0.0}), drv)

@@ -193,3 +193,60 @@ def test_bad_input(make, match):
 def test_linear_h_inv_overflow_is_an_error():
     with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"\(v \+ b\(x\)\) / a overflows"):
         LinearDriver(1e-300, 1.0).h_inv(0, 0, 1e300)
+
+
+# --- Assumption 2.4(i) computed, (ii) polished (issue 12, items 11 and 20) ---------------------------------------------
+def _fd(h, dh=None):
+    return FunctionDriver(h, dh, x_dependent=False, t_dependent=False)
+
+
+def test_item_i_fails_for_a_bounded_driver():
+    "arctan is strictly increasing and smooth, but its limits are +-pi/2: item (i) must fail, with a note."
+    r = check_assumptions(_fd(lambda t, x, z: np.arctan(z), lambda t, x, z: 1 / (1 + z**2)), 1.0)
+    assert not r.holds["i"] and "finite limit" in r.notes["i"]
+    assert r.growth["+inf"] == pytest.approx(2.0**-10, rel=0.01)      # increments per doubling ~ 1/R
+
+
+@pytest.mark.parametrize("h", [lambda t, x, z: np.arcsinh(z) - 1, lambda t, x, z: z + z**3 - 1, lambda t, x, z: 2 * z - 3])
+def test_item_i_holds_for_unbounded_drivers(h):
+    "Logarithmic, cubic and linear growth all count as h -> +-inf (the increments per doubling do not die out)."
+    assert check_assumptions(_fd(h), 1.0).holds["i"]
+
+
+def test_item_i_fails_for_a_jump():
+    "Increasing but discontinuous at z = 10 (inside the sampled box): item (i) fails and says where."
+    r = check_assumptions(_fd(lambda t, x, z: z - 3 + (z > 10)), 1.0)
+    assert not r.holds["i"] and "jumps between" in r.notes["i"]
+
+
+def test_item_ii_bounds_are_polished_to_the_true_sup():
+    "b = 3 + sin x: sup |b'| = sup |b''| = 1 at points between the grid nodes (the raw grid gave 0.9589 and 0.9171)."
+    r = check_assumptions(LinearDriver(1.0, lambda x: 3 + np.sin(x)), 0.4)
+    assert r.bounds["h_x"] == pytest.approx(1.0, abs=1e-6) and r.bounds["h_xx"] == pytest.approx(1.0, abs=1e-6)
+    assert r.bounds["h_z"] == 1.0 and r.bounds["h_zz"] < 1e-8 and r.holds["ii"]
+    r2 = check_assumptions(LinearDriver(1.0, lambda x: 3 + 0.5 * np.sin(2 * x)), 0.4, n=9)   # coarse grid: bounds 1 and 2
+    assert r2.bounds["h_x"] == pytest.approx(1.0, abs=1e-6) and r2.bounds["h_xx"] == pytest.approx(2.0, abs=1e-6)
+
+
+# --- array shapes (issue 11, item 7) -----------------------------------------------------------------------------
+@pytest.mark.parametrize("call,match", [
+    (lambda: LinearDriver(1.0, 2.0).h_inv(0.0, np.zeros(3), np.ones(2)), r"t, x, v must broadcast.*x: \(3,\), v: \(2,\)"),
+    (lambda: LinearDriver(1.0, 2.0).h(0.0, np.zeros(3), np.ones(2)), r"t, x, z must broadcast"),
+    (lambda: LinearDriver(1.0, 2.0).dh_dz(np.zeros(2), np.zeros(3), 0.0), r"t, x, z must broadcast"),
+    (lambda: LinearDriver(1.0, 2.0).dh_inv_dv(0.0, np.zeros(3), np.ones(2)), r"t, x, v must broadcast"),
+    (lambda: LinearDriver(1.0, lambda x: np.ones(2)).h_inv(0.0, np.zeros(3), 1.0), r"b\(x\) must return an array of the shape of x \(3,\), got shape \(2,\)"),
+    (lambda: TanhDriver(1.0, 0.5, 1.0).h(0.0, np.zeros(3), np.ones(2)), r"t, x, z must broadcast"),
+    (lambda: TanhDriver(1.0, 0.5, 1.0).h_inv(0.0, np.zeros(3), np.ones(2)), r"t, x, v, guess must broadcast"),
+    (lambda: TanhDriver(1.0, 0.5, 1.0).dh_inv_dx(0.0, np.zeros(3), np.ones(2)), r"t, x, v must broadcast"),
+    (lambda: FunctionDriver(lambda t, x, z: np.ones(2)).h(0.0, 0.0, np.zeros(3)), r"h\(t, x, z\) must return an array of the broadcast shape \(3,\)"),
+    (lambda: FunctionDriver(lambda t, x, z: z, lambda t, x, z: np.ones(2)).dh_dz(0.0, 0.0, np.zeros(3)), r"dh_dz\(t, x, z\) must return"),
+    (lambda: ConstantVolatility(0.5).h_inv(np.zeros(2), 0.0, np.ones(3)), r"t, x, v must broadcast"),
+    (lambda: ConstantVolatility(0.5).dh_inv_dv(np.zeros(2), 0.0, np.ones(3)), r"t, x, v must broadcast"),
+    (lambda: solve_increasing(lambda t, x, z: z, None, np.zeros(2), 0.0, np.zeros(3)), r"t, x, v, guess must broadcast"),
+    (lambda: implicit_volatility(lambda t, x, mu, z: z - mu, np.zeros(2), np.zeros(3), 1.0), r"t, x, v, guess must broadcast"),
+    (lambda: check_assumptions(LinearDriver(1.0, 2.0), 1.0, x_range=(0.0, 1.0, 2.0)), r"x_range must be a pair \(lo, hi\) of shape \(2,\)"),
+    (lambda: check_assumptions(LinearDriver(1.0, 2.0), 1.0, z_range=np.zeros((2, 2))), r"z_range must be a pair"),
+])
+def test_wrong_shapes_name_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

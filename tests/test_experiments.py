@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chaos_book.experiments import demo_task, main, parse_driver, run_sweep, task_seed
+from chaos_book.experiments import chaos_floors, demo_task, em_law, main, parse_driver, run_sweep, task_seed
 
 GRID = {"N": [50, 200, 1000], "rep": range(3)}
 
@@ -146,7 +146,9 @@ def test_other_study_in_folder_is_refused(tmp_path):
     ({}, ValueError, "at least one"),
     ({"N": []}, ValueError, "empty"),
     ({"N": [10, 10]}, ValueError, "repeated"),
-    ({"N": [[10]]}, TypeError, "number, string or bool"),
+    ({"N": [[10]]}, ValueError, r"grid\['N'\] must be a flat list of values, shape \(k,\), got shape \(1, 1\)"),
+    ({"N": np.ones((2, 3))}, ValueError, r"grid\['N'\] must be a flat list of values, shape \(k,\), got shape \(2, 3\)"),
+    ({"N": [{"a": 1}]}, TypeError, "number, string or bool"),
 ])
 def test_bad_grid(tmp_path, grid, err, match):
     with pytest.raises(err, match=match):
@@ -214,3 +216,58 @@ def test_chaos_study_runs(tmp_path):
     assert 0 < w1_pde[1] < w1_pde[0] / 2                  # O(eps^2) expected: a factor ~4
     # 400 particles: W1 to u^eps(T) is sampling-sized, about sd / sqrt(N) ~ 0.06, and W1 <= W2
     assert np.all(table.column("w1") < 0.2) and np.all(table.column("w1") <= table.column("w2"))
+    # the floors: positive, and far below the sampling error of 400 particles
+    for name in ("floor_dt", "floor_pde"): assert np.all((0 < table.column(name)) & (table.column(name) < table.column("w1_iid") / 10))
+    text = chaos_floors(table)
+    assert text.count("ok: floors <= sampling / 10") == 2 and "EM floor" in text and "PDE floor" in text
+
+
+def test_cli_chaos_prints_floors(tmp_path, capsys):
+    argv = ["chaos", "--n", "200", "--eps", "0.2", "--seeds", "1", "--T", "0.05", "--dt", "0.01", "--workers", "1", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "EM floor" in printed and "PDE floor" in printed and "ok: floors <= sampling / 10" in printed
+    row = next(csv.DictReader(open(tmp_path / "chaos.csv")))
+    assert {"floor_dt", "floor_pde", "w1_iid"} <= set(row)
+
+
+def test_chaos_floor_flagged_and_halves_with_dt(tmp_path):
+    "dt = T: one Euler step, whose floor is flagged at N = 10^5; the floor is first order in dt (weak order one)."
+    from chaos_book.experiments import _pde_final
+    floors = [_pde_final("linear:a=1,b=3", 0.2, 0.05, dt)[-1]["floor_dt"] for dt in (0.01, 0.005)]
+    assert 1.8 < floors[0] / floors[1] < 2.2, floors
+    grid = {"N": [100000], "eps": [0.2], "rep": [0], "T": [0.05], "dt": [0.05], "driver": ["linear:a=1,b=3"]}
+    row = {**{k: v[0] for k, v in grid.items()}, "w1": 0.0, "w1_iid": 1e-3, "floor_pde": 0.0,
+           "floor_dt": _pde_final("linear:a=1,b=3", 0.2, 0.05, 0.05)[-1]["floor_dt"]}
+    assert row["floor_dt"] > 1e-4 and "FLOOR TOO HIGH" in chaos_floors([row])
+
+
+def test_em_law_heat_kernel_and_mass():
+    "A constant volatility sigma: the chain is the exact Gaussian convolution u0 * N(0, sigma^2 t), on the grid."
+    from chaos_book.drivers import ConstantVolatility
+    x = np.linspace(-10, 10, 2001)                     # 8 sd of rho at t = 0.6: no mass reaches the ends
+    s0, sigma, times = 0.5, 1.5, np.array([0.0, 0.1, 0.3, 0.6])
+    u0 = np.exp(-x**2 / (2 * s0**2)) / (s0 * np.sqrt(2 * np.pi))
+    rho = em_law(ConstantVolatility(sigma), 0.1, u0, x, times)
+    assert rho.shape == (4, x.size) and np.allclose(rho.sum(1), u0.sum(), rtol=1e-12)
+    for r, t in zip(rho, times):
+        s = np.sqrt(s0**2 + sigma**2 * t)
+        # discrete Gaussian weights on a grid with dx = 0.01 << sqrt(sigma^2 dt): second order in dx, 1e-4 is generous
+        assert np.abs(r - np.exp(-x**2 / (2 * s * s)) / (s * np.sqrt(2 * np.pi))).max() < 1e-4
+
+
+@pytest.mark.parametrize("args,match", [
+    (dict(x=np.zeros((5, 2))), r"x must be a 1-D grid of shape \(G,\), G >= 3, got shape \(5, 2\)"),
+    (dict(u0=np.ones(7)), r"u0 must have the shape of x, \(101,\), got \(7,\)"),
+    (dict(u0=np.ones((101, 1))), r"u0 must have the shape of x, \(101,\)"),
+    (dict(times=np.zeros((2, 2))), r"times must be a 1-D array of shape \(K,\), K >= 1, got shape \(2, 2\)"),
+    (dict(times=[0.0, 0.1, 0.1]), "strictly increasing"),
+    (dict(u0=-np.ones(101)), "u0 must be finite and >= 0"),
+    (dict(x=np.linspace(-1, 1, 101)), "x is too narrow"),
+])
+def test_em_law_bad_input(args, match):
+    from chaos_book.drivers import LinearDriver
+    x = np.linspace(-5, 5, 101)
+    kw = dict(x=x, u0=np.exp(-x**2), times=[0.0, 0.1]) | args
+    with pytest.raises(ValueError, match=match):
+        em_law(LinearDriver(1.0, 3.0), 0.5, kw["u0"], kw["x"], kw["times"])

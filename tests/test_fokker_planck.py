@@ -10,7 +10,7 @@ from scipy.integrate import quad
 from scipy.special import erf
 
 from chaos_book.drivers import ConstantVolatility, FunctionDriver, LinearDriver, TanhDriver
-from chaos_book.fokker_planck import solve
+from chaos_book.fokker_planck import barenblatt, solve
 from chaos_book.mollifiers import mollify_grid
 
 
@@ -334,3 +334,53 @@ def test_mollified_field_is_mollify_grid(eps):
     x = np.linspace(-3, 3, 301)
     u = np.exp(-x**2) * (1 + 0.5 * np.sin(7 * x))
     assert np.abs(_Coefficients(LinearDriver(1.0, 1.0), x, eps).v(u) - mollify_grid(u, x, eps)).max() < 1e-14
+
+
+# ---------------------------------------------------------------- issue 12, item 18: eps below the cell size
+@pytest.mark.parametrize("frac,is_7", [(0.3, True), (0.5, True), (0.7, False), (2.0, False)])
+def test_small_eps_warning_says_equation_7_only_below_half_a_cell(frac, is_7):
+    "The taps are [0, 1, 0] exactly when eps <= dx/2; at 0.7 dx they are 0.025 / 0.949 / 0.025."
+    from chaos_book.mollifiers import grid_taps
+    x = centres(8.0, 100)
+    dx = x[1] - x[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, frac * dx, 0.2, dt=0.01)
+        r0 = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.2, dt=0.01)
+    msgs = [str(w.message) for w in caught if "4 dx" in str(w.message)]
+    assert len(msgs) == 1 and ("result is that of equation (7)" in msgs[0]) == is_7
+    taps = grid_taps(dx, frac * dx)
+    assert (np.abs(taps - np.pad([1.0], (taps.size - 1) // 2)).max() < 1e-14) == is_7
+    diff = np.abs(r.u[-1] - r0.u[-1]).max() / r0.u[-1].max()
+    assert diff < 1e-12 if is_7 else diff > 1e-8          # round-off vs a real change of the equation
+
+
+# ---------------------------------------------------------------- issue 11, item 7: array shapes
+@pytest.mark.parametrize("kw,match", [
+    (dict(eps=np.zeros(2)), r"eps must be a number, got an array of shape \(2,\)"),
+    (dict(T=np.ones(2)), r"T must be a number"),
+    (dict(t0=np.zeros(1)), r"t0 must be a number"),
+    (dict(dt=np.full(3, 0.1)), r"dt must be a number"),
+    (dict(rtol=np.full(2, 1e-3)), r"rtol must be a number"),
+    (dict(dt_max=np.ones(2)), r"dt_max must be a number"),
+    (dict(edge_tol=np.ones(2)), r"edge_tol must be a number"),
+    (dict(newton_tol=np.ones(2)), r"newton_tol must be a number"),
+    (dict(save_at=np.zeros((2, 2))), r"save_at must be a number or a 1-D array of times, got shape \(2, 2\)"),
+    (dict(u0=np.ones((100, 1))), r"u0 must have the shape of x \(100,\), got \(100, 1\)"),
+    (dict(x=centres(5.0, 100).reshape(10, 10)), r"x must be a 1D grid of at least 8 cell centres, got shape \(10, 10\)"),
+])
+def test_solve_wrong_shapes_name_the_parameter(kw, match):
+    args = dict(driver=LinearDriver(1.0, 2.0), u0=lambda x: np.exp(-x**2), x=centres(5.0, 100), eps=0.0, T=0.5) | kw
+    with pytest.raises(ValueError, match=match):
+        solve(**args)
+
+
+def test_barenblatt_wrong_shapes_name_the_parameter():
+    x = centres(2.0, 50)
+    with pytest.raises(ValueError, match=r"x must be a 1-D grid of cell centres, shape \(G,\)"):
+        barenblatt(x.reshape(5, 10), 1.0)
+    with pytest.raises(ValueError, match=r"t must broadcast against x of shape \(50,\), got shape \(3,\)"):
+        barenblatt(x, np.ones(3))
+    with pytest.raises(ValueError, match=r"a must be a number"):
+        barenblatt(x, 1.0, a=np.ones(2))
+    assert barenblatt(x, np.array([1.0, 2.0])[:, None]).shape == (2, 50)     # broadcasting t against x is allowed

@@ -194,7 +194,7 @@ def test_nu_eps_linear_closed_form():
     (lambda: K_eps(0.1, np.nan), "eps must be"),
     (lambda: K_eps(np.array([0.0, np.nan]), 0.1), "x must be finite, got nan at index 1"),   # not a silent 0
     (lambda: dK_eps(np.nan, 0.1), "x must be finite"),
-    (lambda: grid_taps(0.0, 0.1), "dx must be finite and > 0"),
+    (lambda: grid_taps(0.0, 0.1), "dx must be a finite number > 0"),
     (lambda: grid_taps(-0.01, 0.1), "dx must be"),
     (lambda: mollify([0.0, 1.0], 0.0), "eps must be"),
     (lambda: mollify_grid(np.ones(5), np.arange(5.0), -0.1), "eps must be"),
@@ -202,7 +202,7 @@ def test_nu_eps_linear_closed_form():
     (lambda: mollify([0.0, np.inf], 0.1), "points must be finite.*index 1"),
     (lambda: mollify([0.0, 1.0], 0.1, at=[np.nan]), "at must be finite"),
     (lambda: mollify([0.0, 1.0], 0.1, weights=[1.0, -0.5]), "weights must be >= 0.*index 1"),
-    (lambda: mollify([0.0, 1.0], 0.1, weights=[1.0]), "weights must have one entry per point"),
+    (lambda: mollify([0.0, 1.0], 0.1, weights=[1.0]), r"weights must have shape \(N,\) = \(2,\), one entry per point"),
     (lambda: mollify([0.0, 1.0], 0.1, method="fft"), "method must be"),
     (lambda: mollify([0.0, 1.0], 0.1, kernel="gauss"), "kernel must be"),
     (lambda: mollify([0.0, 1.0], 0.1, deriv=3), "deriv must be"),
@@ -262,7 +262,7 @@ def test_density_workspace_rejects_non_finite():
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda ws, x: density_grid(ws, x, weights=np.ones(3)), "one entry per point: 3 weights for 10 points"),   # no read past the end
+    (lambda ws, x: density_grid(ws, x, weights=np.ones(3)), r"weights must have shape \(N,\) = \(10,\), one entry per point, got shape \(3,\)"),   # no read past the end
     (lambda ws, x: density_grid(ws, x, weights=np.full(10, np.nan)), "weights must be finite"),
     (lambda ws, x: density_grid(ws, x, weights=-np.ones(10)), "weights must be >= 0"),
     (lambda ws, x: density_at(ws, x, out=np.empty(3)), "out must have the shape of y"),                     # no write past the end
@@ -297,3 +297,50 @@ def test_bin_linear_drops_points_off_the_grid():
     from chaos_book.mollifiers import _bin_linear
     c = _bin_linear(np.array([-1.0, 0.25, 5.0]), np.ones(3), 0.0, 0.5, 4)
     assert_allclose(c, [0.5, 0.5, 0.0, 0.0])
+
+
+# --- mass at the grid ends (issue 12, item 17) ------------------------------------------------------------------------
+@pytest.mark.parametrize("eps", [0.05, 0.1, 0.2])
+def test_grid_mass_lost_at_the_ends_matches_closed_form(eps):
+    "u = 1 on [0, 1]: the kernel spreads eps int_0^1 s K(s) ds past each end, where u_h is zero (error O(dx^2))."
+    x = (np.arange(2000) + 0.5) / 2000
+    kept = mollify_grid(np.ones(x.size), x, eps).sum() / x.size
+    lost = 2 * eps * quad(lambda s: s * float(STANDARD.K(s)), 0, 1, epsabs=1e-14)[0]
+    assert abs(kept - (1 - lost)) < 0.2 * (x[1] - x[0]) ** 2 / eps          # midpoint error of the moment: 0.069 dx^2/eps measured
+    u = np.where(np.abs(x - 0.5) < 0.5 - eps - 2 * (x[1] - x[0]), 1.0, 0.0)      # vanishes within eps of the ends
+    assert abs(mollify_grid(u, x, eps).sum() - u.sum()) < 1e-12 * u.sum()
+
+
+# --- array shapes (issue 11, item 7) -----------------------------------------------------------------------------
+@pytest.mark.parametrize("call,match", [
+    (lambda: mollify(np.zeros((3, 2)), 0.1), r"points must be a 1-D array of shape \(N,\), got shape \(3, 2\)"),
+    (lambda: mollify(np.zeros(3), 0.1, weights=np.ones((3, 1))), r"weights must have shape \(N,\) = \(3,\)"),
+    (lambda: mollify(np.zeros(3), 0.1, weights=np.ones(4)), r"weights must have shape \(N,\) = \(3,\)"),
+    (lambda: mollify(np.zeros(3), np.ones(2)), r"eps must be a number, got an array of shape \(2,\)"),
+    (lambda: K_eps(np.zeros(3), np.ones(2)), r"eps must be a number"),
+    (lambda: grid_taps(np.ones(2), 0.1), r"dx must be a finite number > 0"),
+    (lambda: mollify_grid(np.ones(5), np.ones((5, 1)), 0.1), r"x must be a 1-D grid.*shape \(5, 1\)"),
+    (lambda: mollify_grid(np.ones(4), np.linspace(0, 1, 5), 0.5), r"u must have the grid on its last axis"),
+    (lambda: nu_eps(LinearDriver(1.0, 1.0), 0.0, np.zeros(2), np.zeros((3, 2)), 0.1), r"points must be a 1-D array"),
+    (lambda: fast_grid_step(np.ones(2)), r"eps must be a number"),
+])
+def test_wrong_shapes_name_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_workspace_wrong_shapes_name_the_parameter():
+    with DensityWorkspace(0.1, threads=1) as ws:
+        with pytest.raises(ValueError, match=r"x must be a 1-D array of positions, shape \(N,\), got shape \(2, 3\)"):
+            density_grid(ws, np.zeros((2, 3)))
+        with pytest.raises(ValueError, match=r"weights must have shape \(N,\) = \(3,\)"):
+            density_grid(ws, np.zeros(3), weights=np.ones((1, 3)))
+        density_grid(ws, np.zeros(3))
+        with pytest.raises(ValueError, match=r"y must be 1-D"):
+            density_at(ws, np.zeros((2, 2)))
+        with pytest.raises(ValueError, match=r"f must be 1-D grid values, shape \(G,\)"):
+            density_at(ws, np.zeros(2), f=np.zeros((2, ws.G)))
+        with pytest.raises(ValueError, match=r"out must have the shape of y"):
+            density_at(ws, np.zeros(2), out=np.zeros(3))
+    with pytest.raises(ValueError, match=r"eps must be a number"):
+        DensityWorkspace(np.ones(2))

@@ -7,7 +7,7 @@ import pytest
 import scipy.stats
 from scipy.integrate import quad
 
-from chaos_book.wasserstein import gaussian_w1, wasserstein
+from chaos_book.wasserstein import gaussian_w1, iid_mean_w1, wasserstein
 
 X = np.linspace(-14, 14, 28001)   # tails beyond 14 sd weigh < 1e-40
 
@@ -129,7 +129,7 @@ def test_density_vs_samples_symmetric_and_weighted():
     (lambda: wasserstein([1.0], (X, -np.ones_like(X))), "density must be >= 0"),
     (lambda: wasserstein([1.0], (X, np.zeros_like(X))), "zero mass"),
     (lambda: wasserstein([1.0], (X[::-1], np.ones_like(X))), "strictly increasing"),
-    (lambda: wasserstein([1.0], (X, np.ones(3))), "equal length"),
+    (lambda: wasserstein([1.0], (X, np.ones(3))), r"b: density must have the grid's shape \(28001,\)"),
     (lambda: wasserstein([1.0, 2.0], [2.0], a_weights=[1.0, -1.0]), "weights must be finite and >= 0"),
     (lambda: wasserstein([1.0, 2.0], [2.0], a_weights=[0.0, 0.0]), "positive sum"),
     (lambda: wasserstein([1.0], (X, np.ones_like(X)), b_weights=[1.0]), "b_weights apply to samples"),
@@ -169,3 +169,42 @@ def test_properties_on_arbitrary_samples(a, b):
     assert wasserstein(b, a, p=2) == pytest.approx(wasserstein(a, b, p=2), rel=1e-12, abs=1e-12)
     assert w1 <= wasserstein(a, b, p=2) * (1 + 1e-12) + 1e-12 <= wasserstein(a, b, p=3) * (1 + 1e-12) + 2e-12
     assert wasserstein(a, a[::-1]) == 0.0
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: wasserstein(np.zeros((10, 2)), [1.0]), r"a must be a 1-D array of samples, shape \(N,\), got shape \(10, 2\)"),
+    (lambda: wasserstein([1.0], np.zeros((3, 1))), r"b must be a 1-D array of samples, shape \(N,\)"),
+    (lambda: wasserstein(np.float64(1.0), [1.0]), r"a must be a 1-D array of samples, shape \(N,\), got shape \(\)"),
+    (lambda: wasserstein([1.0, 2.0], [1.0], a_weights=np.ones((2, 1))), r"a_weights must have the shape of a, \(2,\)"),
+    (lambda: wasserstein([1.0], [1.0, 2.0], b_weights=[1.0]), r"b_weights must have the shape of b, \(2,\)"),
+    (lambda: wasserstein((np.zeros((5, 2)), np.ones(5)), [1.0]), r"a: grid x must be a 1-D array of shape \(G,\)"),
+    (lambda: wasserstein([1.0], (X, np.ones((X.size, 1)))), r"b: density must have the grid's shape \(28001,\)"),
+    (lambda: wasserstein([1.0], (X,)), r"b as a tuple must be \(x, density\)"),
+    (lambda: gaussian_w1(np.zeros((4, 2))), r"samples must be a 1-D array of samples, shape \(N,\)"),
+    (lambda: gaussian_w1([0.0], mean=np.zeros(2)), r"mean must be a scalar, shape \(\), got shape \(2,\)"),
+    (lambda: gaussian_w1([0.0], sd=np.ones((1, 1))), r"sd must be a scalar"),
+    (lambda: iid_mean_w1(np.zeros((5, 2)), np.ones(5), 10), r"x must be a 1-D grid of shape \(G,\)"),
+    (lambda: iid_mean_w1(X, np.ones(7), 10), r"u must have the shape of x, \(28001,\), got \(7,\)"),
+    (lambda: iid_mean_w1(X, np.ones_like(X), [10]), "n must be an integer >= 1"),
+    (lambda: iid_mean_w1(X, np.ones_like(X), 0), "n must be an integer >= 1"),
+    (lambda: iid_mean_w1(X, -np.ones_like(X), 5), "density must be >= 0"),
+])
+def test_bad_shapes(call, match):
+    "Every public function refuses an array of the wrong shape, naming the parameter and the expected shape."
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_iid_mean_w1_closed_form_and_monte_carlo():
+    "n = 1: E|X - X'| = 2/sqrt(pi) for N(0, 1); n = 20, 300: the mean of exact W1 (gaussian_w1) over many draws."
+    assert iid_mean_w1(*normal(0, 1), 1) == pytest.approx(2 / np.sqrt(np.pi), rel=1e-6)
+    assert iid_mean_w1(*normal(0.5, 2.0), 1) == pytest.approx(4 / np.sqrt(np.pi), rel=1e-6)    # scales with sd, not with the mean
+    rng = np.random.default_rng(7)
+    for n in (20, 300):
+        draws = np.array([gaussian_w1(rng.normal(size=n)) for _ in range(3000)])
+        # 4 standard errors of the Monte Carlo mean: a false alarm once in ~16000 runs
+        assert abs(draws.mean() - iid_mean_w1(*normal(0, 1), n)) < 4 * draws.std() / np.sqrt(draws.size)
+    # the sqrt(n) scaling: sqrt(n) E W1 -> sqrt(2/pi) int sqrt(F(1-F)) dx (Bobkov-Ledoux), within 1 % at n = 10^6
+    F = scipy.stats.norm.cdf(X)
+    limit = np.sqrt(2 / np.pi) * np.trapezoid(np.sqrt(F * (1 - F)), X)
+    assert np.sqrt(1e6) * iid_mean_w1(*normal(0, 1), 10**6) == pytest.approx(limit, rel=1e-2)

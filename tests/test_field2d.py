@@ -1,0 +1,176 @@
+"Tests of chaos_book.field2d against independent truths: quadrature, exact fields of radial densities, Newton's theorem, exact identities."
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.integrate import quad, dblquad
+from scipy.special import j0
+
+from chaos_book.field2d import (C_K, F_TABLE, K_eps, K_hat, Mesh, deposit, direct_field, field_at, field_free,
+                                field_periodic, gather, green, mass_fraction, mesh_around, mesh_field, point_kernel)
+
+RNG = np.random.default_rng(11)
+bump = lambda r: C_K * np.exp(-1 / (1 - r * r)) if r < 1 else 0.0
+
+
+# --- the kernel ------------------------------------------------------------------------------------------------------
+def test_bump_unit_mass_and_closed_form_mass_fraction():
+    assert quad(lambda r: 2 * np.pi * r * bump(r), 0, 1, epsabs=1e-15, limit=200)[0] == pytest.approx(1, abs=1e-14)
+    for rho in (0.05, 0.3, 0.7, 0.95, 0.999):
+        q = quad(lambda r: 2 * np.pi * r * bump(r), 0, rho, epsabs=1e-15, limit=200)[0]
+        assert abs(mass_fraction(rho) - q) < 1e-14          # quadrature vs t e^{-1/t} - E1(1/t)
+    assert mass_fraction(0.0) == 0 and (mass_fraction(np.array([1.0, 1.5, 9.0])) == 1).all()
+    eps = 0.3   # K_eps on a fine grid has unit mass too (midpoint rule, spectrally accurate for C_c^inf)
+    g = (np.arange(600) + 0.5) / 600 * 2 * eps - eps
+    X, Y = np.meshgrid(g, g, indexing="ij")
+    assert (K_eps(np.stack([X, Y], -1), eps).sum() * (2 * eps / 600) ** 2) == pytest.approx(1, abs=1e-12)
+
+
+def test_hermite_table_matches_closed_form():
+    from chaos_book.field2d import _F_of_s
+    s = np.concatenate([RNG.random(5000), [0.0, 1 - 1e-12, 0.5]])
+    tab = np.array([_F_of_s.py_func(v, F_TABLE) for v in s])
+    assert np.abs(tab - mass_fraction(np.sqrt(s))).max() < 1e-14
+
+
+def test_K_hat_against_quadrature():
+    assert K_hat(0.0) == pytest.approx(1, abs=1e-15)
+    for k, eps in ((1.0, 1.0), (7.0, 0.5), (40.0, 0.25)):
+        q = quad(lambda r: 2 * np.pi * r * bump(r) * j0(k * eps * r), 0, 1, epsabs=1e-15, limit=400)[0]
+        assert abs(K_hat(k, eps) - q) < 1e-13
+
+
+# --- Newton's theorem -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("x", [(0.25, 0.1), (0.05, -0.02), (0.6, 0.7), (-1.3, 0.2)])
+def test_newton_regularised_kernel_is_convolution(x):
+    "g_eps = g * K_eps by 2D quadrature (polar coordinates about x: the Jacobian cancels the 1/r singularity)."
+    eps, (x0, x1) = 0.3, x
+    def comp(c):
+        def f(rho, th):
+            z0, z1 = x0 - rho * np.cos(th), x1 - rho * np.sin(th)
+            return -(np.cos(th), np.sin(th))[c] / (2 * np.pi) * bump(np.sqrt(z0 * z0 + z1 * z1) / eps) / eps**2
+        return dblquad(f, 0, 2 * np.pi, 0, np.hypot(x0, x1) + eps, epsabs=1e-12, epsrel=1e-10)[0]
+    conv = np.array([comp(0), comp(1)])
+    ref = point_kernel(np.array(x), eps)
+    assert_allclose(conv, ref, rtol=1e-7, atol=1e-9)
+    if np.hypot(x0, x1) >= eps: assert np.array_equal(ref, point_kernel(np.array(x), 0.0))
+
+
+def test_direct_sum_newton_outside_support_exact_and_matches_numpy():
+    src, tgt = RNG.normal(size=(50, 2)), RNG.normal(size=(40, 2)) * 2
+    w = RNG.normal(size=50)
+    for kind in ("grad", "perp"):
+        d = tgt[:, None, :] - src[None, :, :]
+        ref = (point_kernel(d, 0.2, kind) * w[None, :, None]).sum(1)
+        assert_allclose(direct_field(tgt, src, w, 0.2, kind), ref, rtol=1e-12, atol=1e-14)
+    far = np.array([[5.0, 0.0], [0.0, -3.0]])
+    assert_allclose(direct_field(far, src[:3] * 0.01, w[:3], 0.2), direct_field(far, src[:3] * 0.01, w[:3], 0.0), rtol=1e-15)
+
+
+def test_direct_perp_is_rotated_grad_and_no_self_interaction():
+    x, w = RNG.normal(size=(30, 2)), RNG.random(30)
+    g, p = direct_field(x, x, w, 0.5, "grad"), direct_field(x, x, w, 0.5, "perp")
+    assert_allclose(p, np.stack([g[:, 1], -g[:, 0]], 1), rtol=0, atol=0)
+    assert np.array_equal(direct_field(x[:1], x[:1], w[:1], 0.5), np.zeros((1, 2)))
+    assert abs((w[:, None] * g).sum(0)).max() < 1e-14          # action = reaction: the total force vanishes
+
+
+# --- the mesh --------------------------------------------------------------------------------------------------------
+def test_deposit_mass_and_gather_linear_exact():
+    m = Mesh((-1.0, -2.0), 0.05, (64, 96))
+    x = RNG.uniform((-0.9, -1.9), (2.0, 2.5), size=(1000, 2))
+    w = RNG.normal(size=1000)
+    assert (deposit(x, w, m).sum() * m.h**2) == pytest.approx(w.sum(), abs=1e-12)
+    X, Y = np.meshgrid(*m.centres(), indexing="ij")
+    lin = np.stack([2 * X - Y + 1, 0.5 * Y])                  # bilinear interpolation reproduces linear fields
+    assert_allclose(gather(lin, x, m), np.stack([2 * x[:, 0] - x[:, 1] + 1, 0.5 * x[:, 1]], 1), atol=1e-12)
+
+
+def test_deposit_bit_reproducible_and_chunk_order_independent_of_threads():
+    import numba
+    x, w = RNG.normal(size=(100_000, 2)), RNG.random(100_000)
+    m = mesh_around(x, 0.05)
+    a = deposit(x, w, m)
+    numba.set_num_threads(1)
+    try: b = deposit(x, w, m)
+    finally: numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("n", [64, 128])
+def test_free_space_gaussian_exact_second_order(n):
+    "grad phi of a Gaussian: -x/(2 pi r^2) (1 - exp(-r^2/2s^2)), no periodic images, error O(h^2)."
+    errs = []
+    for k in (n, 2 * n):
+        L = 8.0
+        m = Mesh((-4.0, -4.0), L / k, (k, k))
+        X, Y = np.meshgrid(*m.centres(), indexing="ij")
+        r2, s = X**2 + Y**2, 0.5
+        rho = np.exp(-r2 / (2 * s * s)) / (2 * np.pi * s * s)
+        ex = -np.stack([X, Y]) / (2 * np.pi * r2) * (1 - np.exp(-r2 / (2 * s * s)))
+        g = field_free(rho, m)
+        assert_allclose(field_free(rho, m, kind="perp"), np.stack([g[1], -g[0]]), rtol=0, atol=0)
+        errs.append(np.abs(g - ex).max())
+    assert errs[0] < 3e-3 and 3.5 < errs[0] / errs[1] < 4.5     # observed order 2 (ratio 4 per halving of h)
+
+
+def test_periodic_fourier_mode_exact():
+    n, L = (48, 32), (2 * np.pi, 4 * np.pi)
+    x, y = (np.arange(n[0]) * L[0] / n[0])[:, None], (np.arange(n[1]) * L[1] / n[1])[None, :]
+    rho = np.cos(2 * x) * np.sin(1.5 * y) + 3.0             # the mean is removed on the torus
+    phi_x = -2 * np.sin(2 * x) * np.sin(1.5 * y) / 6.25
+    phi_y = 1.5 * np.cos(2 * x) * np.cos(1.5 * y) / 6.25
+    g = field_periodic(rho, L)
+    assert_allclose(g, np.broadcast_arrays(phi_x, phi_y), atol=1e-13)
+    gp = field_periodic(rho, L, eps=0.4, kind="perp")
+    assert_allclose(gp, K_hat(2.5, 0.4) * np.stack(np.broadcast_arrays(phi_y, -phi_x)), atol=1e-13)
+
+
+def test_mesh_self_force_zero_and_total_force_zero():
+    m = Mesh((0.0, 0.0), 0.1, (32, 32))
+    x1 = np.array([[1.234, 2.071]])
+    assert np.abs(mesh_field(x1, np.ones(1), 0.3, m)).max() < 1e-15
+    x, w = RNG.uniform(0.5, 2.6, size=(500, 2)), RNG.normal(size=500)
+    for kind in ("grad", "perp"):
+        assert np.abs((w[:, None] * mesh_field(x, w, 0.3, m, kind)).sum(0)).max() < 1e-12
+
+
+@pytest.mark.parametrize("kind", ["grad", "perp"])
+def test_mesh_matches_direct(kind):
+    "Mesh vs direct at h = eps/8: cloud-in-cell errors are O((h/eps)^2); stated tolerance 0.5 % of the max field."
+    x = RNG.normal(size=(2000, 2)) * 0.3
+    w = np.full(2000, 1 / 2000)
+    d = direct_field(x, x, w, 0.1, kind)
+    errs = [np.abs(mesh_field(x, w, 0.1, mesh_around(x, 0.1 / f), kind) - d).max() / np.abs(d).max() for f in (8, 16)]
+    assert errs[0] < 5e-3 and errs[0] / errs[1] > 3        # and second order in h
+    assert_allclose(field_at(x, w, 0.1, kind, method="mesh"), mesh_field(x, w, 0.1, mesh_around(x, 0.1 / 8), kind))
+
+
+def test_newton_on_the_mesh():
+    "Sources inside a disc of radius 0.1 about the origin, eps = 0.2: outside |x| > 0.3 the mesh field is the point field."
+    r, th = 0.1 * np.sqrt(RNG.random(200)), 2 * np.pi * RNG.random(200)
+    src = np.stack([r * np.cos(th), r * np.sin(th)], 1)
+    w = RNG.random(200)
+    m = Mesh((-1.0, -1.0), 0.2 / 16, (160, 160))
+    tgt = np.stack([0.6 * np.cos(np.linspace(0, 6, 50)), 0.45 * np.sin(np.linspace(0, 6, 50))], 1)
+    b = gather(field_free(deposit(src, w, m), m, 0.2, "perp"), tgt, m)
+    exact = direct_field(tgt, src, w, 0.0, "perp")
+    assert np.abs(b - exact).max() < 2e-3 * np.abs(exact).max()
+
+
+# --- bad input -------------------------------------------------------------------------------------------------------
+def test_bad_input():
+    m = Mesh((0.0, 0.0), 0.1, (16, 16))
+    with pytest.raises(ValueError, match="eps must be finite and > 0"): K_eps(np.zeros((3, 2)), 0.0)
+    with pytest.raises(ValueError, match="eps must be finite and >= 0"): direct_field(np.zeros((2, 2)), np.zeros((2, 2)), np.ones(2), -1)
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"): direct_field(np.zeros(4), np.zeros((2, 2)), np.ones(2), 0.1)
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\)"): direct_field(np.zeros((2, 2)), np.zeros((2, 2)), np.ones(3), 0.1)
+    with pytest.raises(ValueError, match="sources must be finite"): direct_field(np.zeros((2, 2)), np.array([[0, np.nan]]), np.ones(1), 0.1)
+    with pytest.raises(ValueError, match="w must be finite"): field_at(np.zeros((2, 2)), np.array([1, np.inf]), 0.1)
+    with pytest.raises(ValueError, match="kind must be"): direct_field(np.zeros((2, 2)), np.zeros((2, 2)), np.ones(2), 0.1, "curl")
+    with pytest.raises(ValueError, match="outside the mesh"): deposit(np.array([[0.5, 1.58]]), np.ones(1), m)
+    with pytest.raises(ValueError, match="outside the mesh"): gather(np.zeros((2, 16, 16)), np.array([[-0.01, 0.5]]), m)
+    with pytest.raises(ValueError, match="field must have shape"): gather(np.zeros((16, 16)), np.array([[0.5, 0.5]]), m)
+    with pytest.raises(ValueError, match="rho must have shape"): field_free(np.zeros((8, 8)), m)
+    with pytest.raises(ValueError, match="h must be finite"): Mesh((0.0, 0.0), 0.0, (8, 8))
+    with pytest.raises(ValueError, match="method must be"): field_at(np.zeros((2, 2)), np.ones(2), 0.1, method="fmm")
+    with pytest.raises(ValueError, match="L must be"): field_periodic(np.zeros((8, 8)), 0.0)

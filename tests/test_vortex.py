@@ -1,0 +1,171 @@
+"Tests of chaos_book.vortex against exact solutions (Lamb-Oseen, Taylor-Green) and exact invariants of (13) and (16)."
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from chaos_book.field2d import direct_field
+from chaos_book.vortex import (lamb_oseen, lamb_oseen_velocity, ns_vorticity, ns_velocity, sample_lamb_oseen, simulate,
+                               velocity)
+
+NU, T0 = 0.005, 1.0
+
+
+# --- exact solutions ------------------------------------------------------------------------------------------------
+def test_lamb_oseen_is_heat_kernel_and_velocity_has_curl_omega():
+    r = np.linspace(0, 1, 11)
+    assert_allclose(lamb_oseen(r, 0 * r, 2.0, 3.0, 0.1), 3.0 * np.exp(-r**2 / 0.8) / (0.8 * np.pi), rtol=1e-14)
+    x, y, d = 0.13, -0.07, 1e-5                                   # curl and divergence by central differences
+    u = lambda a, b: np.array(lamb_oseen_velocity(a, b, 0.5, 2.0, 0.02))
+    curl = (u(x + d, y)[1] - u(x - d, y)[1] - u(x, y + d)[0] + u(x, y - d)[0]) / (2 * d)
+    div = (u(x + d, y)[0] - u(x - d, y)[0] + u(x, y + d)[1] - u(x, y - d)[1]) / (2 * d)
+    assert curl == pytest.approx(lamb_oseen(x, y, 0.5, 2.0, 0.02), rel=1e-8) and abs(div) < 1e-8
+
+
+def test_taylor_green_exact():
+    "omega = 2k cos kx cos ky e^{-2 nu k^2 t}: the nonlinear term vanishes, the solver must keep it (to round-off)."
+    k, nu = 2, 0.05
+    tg = lambda X, Y, t: 2 * k * np.cos(k * X) * np.cos(k * Y) * np.exp(-2 * nu * k * k * t)
+    r = ns_vorticity((lambda X, Y: tg(X, Y, 0), 64), 2 * np.pi, nu, 1.0, 0.05, lo=0.0, save_at=[0.5, 1.0])
+    X, Y = np.meshgrid(r.xc, r.xc, indexing="ij")
+    for t, w in zip(r.t, r.omega): assert np.abs(w - tg(X, Y, t)).max() < 1e-12
+
+
+def test_lamb_oseen_pde_on_large_box():
+    "Free-space Lamb-Oseen on a box of side 4 (40 core radii): the periodic images and the mean shift cost < 1e-4."
+    r = ns_vorticity((lambda X, Y: lamb_oseen(X, Y, T0, 1.0, NU), 128), 4.0, NU, 1.0, 0.05)
+    X, Y = np.meshgrid(r.xc, r.xc, indexing="ij")
+    ex = lamb_oseen(X, Y, T0 + 1.0, 1.0, NU)
+    assert np.abs(r.omega[-1] - ex).max() < 1e-4 * ex.max()
+    assert r.omega[-1].sum() == pytest.approx(r.omega[0].sum(), rel=1e-13)      # circulation
+    u = ns_velocity(r.omega[-1], 4.0)                                           # velocity near the core vs exact
+    ue = lamb_oseen_velocity(X, Y, T0 + 1.0, 1.0, NU)
+    core = X**2 + Y**2 < 0.3**2
+    assert np.abs(u[0] - ue[0])[core].max() < 0.02 * np.abs(ue[0]).max()    # background -1/16 and images: ~ r * 2 pi/16 / (2 pi)
+
+
+def test_euler_invariants_nu_zero():
+    "nu = 0: the dealiased spectral scheme conserves energy and enstrophy up to the RK4 error; the mean exactly."
+    rng = np.random.default_rng(3)
+    n, L = 64, 2 * np.pi
+    w_hat = np.zeros((n, n // 2 + 1), complex)
+    w_hat[:6, :6] = rng.normal(size=(6, 6)) + 1j * rng.normal(size=(6, 6))
+    w0 = np.fft.irfft2(w_hat, s=(n, n)) * n * n / 30
+    r = ns_vorticity(w0, L, 0.0, 1.0, 0.01, lo=0.0)
+    ens = [(w**2).sum() for w in r.omega]
+    en = [(ns_velocity(w, L) ** 2).sum() for w in r.omega]
+    assert abs(ens[1] / ens[0] - 1) < 1e-6 and abs(en[1] / en[0] - 1) < 1e-6
+    assert np.abs(r.omega[1] - r.omega[0]).max() > 0.1 * np.abs(w0).max()   # it did move
+
+
+def test_eps_mollifies_only_the_velocity():
+    "(16) with eps > 0 for a radial vortex: the drift is still azimuthal, so Lamb-Oseen stays exact."
+    r = ns_vorticity((lambda X, Y: lamb_oseen(X, Y, T0, 1.0, NU), 128), 4.0, NU, 0.5, 0.05, eps=0.2)
+    X, Y = np.meshgrid(r.xc, r.xc, indexing="ij")
+    ex = lamb_oseen(X, Y, T0 + 0.5, 1.0, NU)
+    assert np.abs(r.omega[-1] - ex).max() < 1e-4 * ex.max()
+
+
+# --- particles -------------------------------------------------------------------------------------------------------
+def test_velocity_direct_vs_mesh_and_exact_far_field():
+    "Direct vs mesh at h = eps/8: stated tolerance 0.5 % of max |b| (cloud-in-cell error (h/eps)^2 / 12 per pass)."
+    x, g = sample_lamb_oseen(3000, 1.0, NU, T0, seed=2)
+    g = g * np.where(np.arange(3000) % 3 == 0, -1.0, 1.0)              # circulations of both signs
+    d, m = velocity(x, g, 0.05, "direct"), velocity(x, g, 0.05, "mesh")
+    assert np.abs(d - m).max() < 5e-3 * np.abs(d).max()
+    assert np.array_equal(velocity(x, g, 0.05), d)                  # auto = direct at this N
+
+
+def test_particle_velocity_approximates_lamb_oseen():
+    x, g = sample_lamb_oseen(4000, 1.0, NU, T0, seed=5)
+    b = velocity(x, g, 0.02, "direct")
+    ue = np.stack(lamb_oseen_velocity(x[:, 0], x[:, 1], T0, 1.0, NU), 1)
+    rel = np.sqrt((g * ((b - ue) ** 2).sum(1)).sum() / (g * (ue**2).sum(1)).sum())
+    assert rel < 0.1            # Monte Carlo error ~ sqrt(log(1/eps)/N) / |u| ~ 5 %
+
+
+def test_simulate_reproducible_and_invariants_nu_zero():
+    "nu = 0: the centre of vorticity is conserved to round-off on both paths (antisymmetric kernel, same weights)."
+    x, g = sample_lamb_oseen(600, 1.0, NU, T0, seed=1)
+    x[:300] += 0.15
+    for method in ("direct", "mesh"):
+        r = simulate(x, g, 0.0, 0.05, 0.5, 0.02, seed=0, method=method)
+        assert np.abs((g[:, None] * (r.x - x)).sum(0)).max() < 1e-13
+        assert r.params["method"] == method
+    a = simulate(x, g, NU, 0.05, 0.2, 0.02, seed=7, method="mesh", save_at=[0.0, 0.1, 0.2])
+    b = simulate(x, g, NU, 0.05, 0.2, 0.02, rng=np.random.default_rng(7), method="mesh", save_at=[0.0, 0.1, 0.2])
+    assert np.array_equal(a.x, b.x) and a.snapshots.shape == (3, 600, 2) and np.allclose(a.t, [0, 0.1, 0.2])
+    assert np.array_equal(a.snapshots[0], x) and np.array_equal(a.snapshots[-1], a.x)
+
+
+def test_simulate_bit_reproducible_any_thread_count():
+    import numba
+    x, g = sample_lamb_oseen(5000, 1.0, NU, T0, seed=1)
+    a = simulate(x, g, NU, 0.05, 0.06, 0.02, seed=3, method="mesh")
+    numba.set_num_threads(1)
+    try: b = simulate(x, g, NU, 0.05, 0.06, 0.02, seed=3, method="mesh")
+    finally: numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(a.x, b.x)
+
+
+def test_angular_impulse_and_centre_in_expectation():
+    """d E sum g |X|^2 = 4 nu Gamma dt exactly for (13) (the drift term is antisymmetric); Euler-Maruyama adds
+    dt^2 sum g |b|^2 >= 0 per step. Tolerances: 4 standard deviations of the martingale, plus that bias."""
+    N, T, dt = 2000, 0.5, 0.01
+    x, g = sample_lamb_oseen(N, 1.0, NU, T0, seed=4)
+    r = simulate(x, g, NU, 0.05, T, dt, seed=9, method="direct")
+    dI = (g * (r.x**2).sum(1)).sum() - (g * (x**2).sum(1)).sum()
+    sd = np.sqrt(8 * NU * (g**2 * ((x**2).sum(1) + 2 * NU * T)).sum() * T)
+    b0 = velocity(x, g, 0.05, "direct")
+    bias = T * dt * (g * (b0**2).sum(1)).sum()
+    assert -4 * sd < dI - 4 * NU * 1.0 * T < 4 * sd + bias
+    dC = (g[:, None] * (r.x - x)).sum(0)
+    assert np.abs(dC).max() < 4 * np.sqrt(2 * NU * T * (g**2).sum())
+
+
+def test_simulate_grows_mesh_instead_of_wrapping():
+    x = np.array([[0.0, 0.0], [0.05, 0.0]])
+    r = simulate(x, np.array([1.0, 1.0]), 0.5, 0.05, 0.1, 0.01, seed=0, method="mesh", h=0.01, margin=0.05)
+    assert r.params["mesh_grown"] >= 1 and np.isfinite(r.x).all()
+
+
+# --- bad input -------------------------------------------------------------------------------------------------------
+X2, G2 = np.zeros((2, 2)) + [[0, 0], [0.1, 0]], np.ones(2)
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(nu=-0.1), "nu must be finite and >= 0"),
+    (dict(eps=0.0), "eps must be finite and > 0"),
+    (dict(eps=-1.0), "eps must be finite and > 0"),
+    (dict(dt=0.0), "dt must be finite and > 0"),
+    (dict(dt=-0.1), "dt must be finite and > 0"),
+    (dict(x0=np.zeros(4)), r"x0 must have shape \(N, 2\), got shape \(4,\)"),
+    (dict(x0=np.zeros((2, 3))), r"x0 must have shape \(N, 2\)"),
+    (dict(gamma=np.ones(3)), r"gamma must have shape \(2,\)"),
+    (dict(x0=np.array([[0, 0], [np.nan, 1]])), "x0 must be finite"),
+    (dict(gamma=np.array([1, np.inf])), "gamma must be finite"),
+    (dict(method="fmm"), "method must be"),
+])
+def test_simulate_bad_input(kw, match):
+    args = dict(x0=X2, gamma=G2, nu=0.01, eps=0.05, T=0.1, dt=0.01, seed=0)
+    args.update(kw)
+    with pytest.raises(ValueError, match=match): simulate(**args)
+
+
+@pytest.mark.parametrize("args, match", [
+    ((np.zeros(4), np.ones(2), 0.1), r"x must have shape \(N, 2\)"),
+    ((X2, np.ones(3), 0.1), r"gamma must have shape \(2,\)"),
+    ((X2, G2, 0.0), "eps must be finite and > 0"),
+    ((X2, np.array([np.nan, 1.0]), 0.1), "gamma must be finite"),
+    ((np.array([[np.inf, 0], [0, 0]]), G2, 0.1), "x must be finite"),
+])
+def test_velocity_bad_input(args, match):
+    with pytest.raises(ValueError, match=match): velocity(*args)
+
+
+def test_pde_and_exact_bad_input():
+    with pytest.raises(ValueError, match="nu must be finite and > 0"): lamb_oseen(0.0, 0.0, 1.0, 1.0, 0.0)
+    with pytest.raises(ValueError, match="t must be finite and > 0"): lamb_oseen(0.0, 0.0, 0.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="nu must be finite and >= 0"): ns_vorticity(np.zeros((16, 16)), 1.0, -1.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="dt must be finite and > 0"): ns_vorticity(np.zeros((16, 16)), 1.0, 0.1, 1.0, 0.0)
+    with pytest.raises(ValueError, match="eps must be finite and >= 0"): ns_vorticity(np.zeros((16, 16)), 1.0, 0.1, 1.0, 0.1, eps=-1)
+    with pytest.raises(ValueError, match="omega0 must be a square grid"): ns_vorticity(np.zeros(16), 1.0, 0.1, 1.0, 0.1)
+    with pytest.raises(ValueError, match="omega0 must be finite"): ns_vorticity(np.full((16, 16), np.nan), 1.0, 0.1, 1.0, 0.1)
