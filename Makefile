@@ -19,11 +19,12 @@ REQUIREJS := requirejs@2.3.8
 WIDGETS   := @jupyter-widgets/html-manager@1.0.15
 VENDOR_STAMP := $(VENDOR)/.complete-$(subst /,-,$(subst @,,$(MATHJAX)-$(REQUIREJS)-$(WIDGETS)))
 
-.PHONY: help venv export vendor book test bench clean
+.PHONY: help venv export vendor browser book lab test bench clean
 
 help:
 	@echo "make venv    create $(VENV) and install chaos-book with its dev tools"
 	@echo "make book    build the book into _build/html/index.html"
+	@echo "make lab     open the chapters (nbs/) in JupyterLab, with a live kernel"
 	@echo "make test    drift checks, API tests, book build (executes all notebooks), HTML checks"
 	@echo "make bench   run every benchmarks/bench_*.py"
 	@echo "make clean   remove build outputs (keeps $(VENV))"
@@ -85,17 +86,32 @@ endef
 
 step = @echo "::: $$(date +%T) $(1)"
 
-test: venv vendor
+# The browser test drives Debian's chromium (Playwright's own browser download is not reachable here).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the browser test needs Chromium: install the Debian package 'chromium' (sudo apt-get install chromium)"; exit 1; fi; }
+
+lab: venv
+	$(BIN)/jupyter lab --ServerApp.root_dir=nbs $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+test: venv vendor browser
 	$(call step,nbdev_clean must not change nbs/)
 	$(call no_drift,nbs,$(BIN)/nbdev_clean)
 	$(call step,nbdev_export must not change chaos_book/)
 	$(call no_drift,chaos_book,$(BIN)/nbdev_export)
 	$(call step,API tests)
-	$(BIN)/pytest -q -m "not slow" tests --ignore=tests/test_book_html.py
+	$(BIN)/pytest -q -m "not slow and not cudasim" tests --ignore=tests/test_book_html.py --ignore=tests/test_browser.py
+	$(call step,GPU kernels under numba's CUDA simulator (bounded))
+	NUMBA_ENABLE_CUDASIM=1 timeout 300 $(BIN)/pytest -q -m cudasim tests/test_gpu.py
 	$(call step,book build: executes every notebook not cached for this library)
 	$(call build_book,--all)
 	$(call step,checks on the built HTML)
 	$(BIN)/pytest -q tests/test_book_html.py
+	$(call step,the book in a browser (every page; explorers with no kernel) and a chapter live in JupyterLab)
+	$(BIN)/pytest -q -s tests/test_browser.py
 	$(call step,make test passed)
 
 bench: venv

@@ -9,7 +9,7 @@ Run: .venv/bin/python benchmarks/bench_vortex.py [--n 1e6] [--grid 512] [--reps 
 import argparse, os, time
 import numba
 import numpy as np
-from chaos_book.field2d import Mesh, _green_hat, direct_field, mesh_field, point_kernel
+from chaos_book.field2d import Mesh, _green_hat, _solve_free, deposit, direct_field, gather, mesh_field, point_kernel
 from chaos_book.vortex import sample_lamb_oseen
 
 
@@ -73,6 +73,11 @@ def main():
     print("|---|---|---|---|")
     for name, t, same in rows: print(f"| {name} | {1e3 * t:.1f} | {t_np / t:.2f} | {same} |")
     print(f"| numpy (bincount, np.fft, fancy gather) | {1e3 * t_np:.1f} | 1.00 | |")
+    rho = deposit(x, g, mesh)
+    f = _solve_free(rho, mesh.n, float(mesh.h), eps, True)
+    phases = dict(deposit=best(lambda: deposit(x, g, mesh), a.reps), solve=best(lambda: _solve_free(rho, mesh.n, float(mesh.h), eps, True), a.reps),
+                  gather=best(lambda: gather(f, x, mesh), a.reps))
+    print(f"ours by phase ({numba.get_num_threads()} threads, ms): " + ", ".join(f"{k} {1e3 * v:.1f}" for k, v in phases.items()))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
     m = 4000

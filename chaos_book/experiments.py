@@ -226,6 +226,9 @@ def chaos_floors(table):
         rows = [r for r in table if (r["driver"], r["T"], r["dt"], r["eps"]) == key]
         n = max(r["N"] for r in rows)
         top = [r for r in rows if r["N"] == n]
+        if not {"w1_iid", "floor_dt", "floor_pde"} <= set(top[0]):
+            lines.append(f"{key[0]:<18}{key[1]:6g}{key[2]:8g}{key[3]:7g}  no floors stored: results of an older version, rerun in a new folder")
+            continue
         iid, fl = top[0]["w1_iid"], max(top[0]["floor_dt"], top[0]["floor_pde"])
         flag = "ok: floors <= sampling / 10" if fl <= iid / 10 else f"FLOOR TOO HIGH: {fl / iid:.2f} of the sampling error"
         lines.append(f"{key[0]:<18}{key[1]:6g}{key[2]:8g}{key[3]:7g}{n:9.0e}{np.mean([r['w1'] for r in top]):10.2e}{iid:10.2e}"

@@ -26,12 +26,24 @@ def _check_eps(eps, allow_zero=False, name="eps"):
         raise ValueError(f"{name} must be finite and {'>= 0' if allow_zero else '> 0'}, got {eps}")
     return e
 
+@nb.njit(cache=True)
+def _bounds(x):
+    "(min x, min y, max x, max y) of points (N, 2) in one pass; NaN if any coordinate is not finite."
+    b = np.array([np.inf, np.inf, -np.inf, -np.inf])
+    for p in range(x.shape[0]):
+        u, v = x[p, 0], x[p, 1]
+        if not (math.isfinite(u) and math.isfinite(v)): return np.full(4, np.nan)
+        b[0], b[1], b[2], b[3] = min(b[0], u), min(b[1], v), max(b[2], u), max(b[3], v)
+    return b
+
 def _points(x, name="x", allow_nd=False):
     "x as a finite float array of shape (N, 2) (or (..., 2) with allow_nd); never reshaped silently."
     a = np.asarray(x, dtype=float)
     if a.ndim < 1 or a.shape[-1] != 2 or (a.ndim != 2 and not allow_nd):
         raise ValueError(f"{name} must have shape (N, 2), got shape {a.shape}")
-    if not np.isfinite(a).all():
+    finite = (a.size == 0 or np.isfinite(_bounds(a)).all() if a.ndim == 2 and a.flags.c_contiguous   # one numba pass
+              else np.isfinite(a).all())
+    if not finite:
         i = int(np.flatnonzero(~np.isfinite(a).reshape(-1, 2).all(1))[0])
         raise ValueError(f"{name} must be finite: point {i} is {a.reshape(-1, 2)[i]}")
     return a
@@ -176,6 +188,11 @@ class Mesh:
         return tuple(self.lo[a] + (np.arange(self.n[a]) + 0.5) * self.h for a in (0, 1))
     @property
     def hi(self): return (self.lo[0] + self.n[0] * self.h, self.lo[1] + self.n[1] * self.h)
+    def contains(self, x):
+        "True if every point's bilinear stencil lies on the mesh (one pass over x, see inside)."
+        b = _bounds(np.ascontiguousarray(x, dtype=float))
+        return bool(b[0] >= self.lo[0] + 0.5 * self.h and b[1] >= self.lo[1] + 0.5 * self.h
+                    and b[2] <= self.hi[0] - 0.5 * self.h and b[3] <= self.hi[1] - 0.5 * self.h)
     def inside(self, x):
         "True where a point's bilinear stencil lies on the mesh: within [lo + h/2, hi - h/2] in both coordinates."
         x = np.asarray(x, dtype=float)
@@ -184,6 +201,7 @@ class Mesh:
         return ((x >= lo) & (x <= hi)).all(-1)
     def check(self, x, name="x"):
         "ValueError naming the first point outside the mesh (particles never wrap round)."
+        if self.contains(x): return
         ok = self.inside(x)
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
@@ -354,9 +372,13 @@ def wavenumbers(shape, L):
 # %% ../nbs/11_field2d.ipynb #b271f612
 def mesh_field(x, w, eps, mesh, kind="grad"):
     "The particle-mesh field at the points x: deposit w, free-space solve with K_eps, gather with the same weights. Shape (N, 2)."
-    perp = _kind(kind)
-    rho = deposit(x, w, mesh)
-    return _gather_checked(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), _check_eps(eps), perp), x, mesh)
+    perp, eps = _kind(kind), _check_eps(eps)
+    x = np.ascontiguousarray(_points(x))
+    w = _weights(w, x.shape[0])
+    mesh.check(x)
+    rho = np.empty(mesh.n)
+    _deposit(x, w, mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, rho)
+    return _gather_checked(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), eps, perp), x, mesh)
 
 def default_h(eps, x=None, n_max=1024):
     "The mesh step for the particle-mesh path: eps/8, coarsened if the points' box would need more than n_max cells a side."

@@ -14,6 +14,12 @@ from .mollifiers import mollify, DensityWorkspace, density_grid, density_at
 __all__ = ['sample_density', 'time_grid', 'ParticleResult', 'simulate', 'DtConvergence', 'dt_convergence']
 
 # %% ../nbs/04_particles.ipynb #3c1fa3e2
+def _scalar(v, name):
+    "v as a float; ValueError naming the parameter when it is not one number (shape ())."
+    if np.ndim(v) != 0: raise ValueError(f"{name} must be a single number, shape (), got shape {np.shape(v)}")
+    try: return float(v)
+    except (TypeError, ValueError): raise ValueError(f"{name} must be a number, got {v!r}") from None
+
 def _density_on_grid(u0, x):
     "Validated (x, u) for a density given as a callable, grid values on x, or an (x, u) pair."
     if isinstance(u0, tuple) and len(u0) == 2 and x is None: x, u0 = u0
@@ -45,6 +51,7 @@ def _rng(seed, rng):
 def sample_density(u0, n, seed=None, x=None, rng=None):
     """n i.i.d. samples from the density u0 (a callable on the grid x, grid values on x, or an (x, u) pair),
     piecewise linear between nodes, by exact inversion of its CDF. Normalised to mass 1 (warns if off by > 1e-3)."""
+    n = _scalar(n, "n")
     if not (np.isfinite(n) and n >= 1 and int(n) == n): raise ValueError(f"n must be an integer >= 1, got {n}")
     x, u = _density_on_grid(u0, x)
     C, mass = _cdf(x, u)
@@ -62,7 +69,8 @@ def sample_density(u0, n, seed=None, x=None, rng=None):
 # %% ../nbs/04_particles.ipynb #b7deddfa
 def time_grid(T, dt, save_at=None):
     "(times, indices of save_at in times): multiples of dt in [0, T] with T and save_at added; no step exceeds dt."
-    T, dt = float(T), float(dt)
+    T, dt = _scalar(T, "T"), _scalar(dt, "dt")
+    if np.ndim(save_at) > 1: raise ValueError(f"save_at must be a time or a 1-D array of times, shape (k,), got shape {np.shape(save_at)}")
     if not (np.isfinite(T) and T > 0): raise ValueError(f"T must be finite and > 0, got {T}")
     if not (np.isfinite(dt) and dt > 0): raise ValueError(f"dt must be finite and > 0, got {dt}")
     if dt > T * (1 + 1e-12): raise ValueError(f"dt must be <= T, got dt={dt} > T={T}")
@@ -214,8 +222,10 @@ class ParticleResult:
 
 # %% ../nbs/04_particles.ipynb #100a4edb
 def _check_inputs(eps, x0, method, nu_on):
+    eps = _scalar(eps, "eps")
     if not (np.isfinite(eps) and eps > 0): raise ValueError(f"eps must be finite and > 0, got {eps}")
-    x = np.array(x0, dtype=float).ravel()
+    x = np.array(x0, dtype=float)
+    if x.ndim != 1: raise ValueError(f"x0 must be a 1-D array of N positions, shape (N,), got shape {x.shape}")
     if x.size == 0: raise ValueError("x0 must hold at least one particle (N = 0)")
     if not np.isfinite(x).all():
         i = int(np.flatnonzero(~np.isfinite(x))[0])
@@ -279,7 +289,9 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
     hist = {k: np.zeros(tg.size - 1) for k in ("mean_nu2", "nu_min", "nu_max", "var_m2")}
     hist["m2"] = np.empty(tg.size)
     hist["m2"][0], hist["t"] = np.mean(x * x), tg
-    track = np.empty(0, dtype=int) if track is None else np.asarray(track, dtype=int).ravel()
+    if track is not None and np.ndim(track) != 1:
+        raise ValueError(f"track must be a 1-D array of particle indices, shape (k,), got shape {np.shape(track)}")
+    track = np.empty(0, dtype=int) if track is None else np.asarray(track, dtype=int)
     bad = track[(track < 0) | (track >= N)]
     if bad.size: raise ValueError(f"track must hold particle indices in [0, {N}), got {bad[0]}")
     paths = np.empty((tg.size, track.size))
@@ -312,14 +324,30 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
 
 
 # %% ../nbs/04_particles.ipynb #c2dbf17b
+def _on_gpu(driver, eps, x0, T, dt, seed, save_at, rng, kernel, rtol, method, nu_on, n_streams, threads, check_dt, track):
+    "simulate on the GPU; chaos_book.gpu (and numba.cuda) are imported only here. Options it does not have are refused."
+    if method not in ("auto", "fast"):
+        raise ValueError(f"backend='cuda' has the fast density path only: method must be 'auto' or 'fast', got {method!r}")
+    unsupported = [k for k, v in dict(check_dt=check_dt, track=track, threads=threads).items() if v not in (None, False)]
+    if n_streams != 4: unsupported.append("n_streams")
+    if unsupported: raise ValueError(f"backend='cuda' does not take {', '.join(unsupported)} (CPU options)")
+    from chaos_book.gpu import simulate_cuda
+    return simulate_cuda(driver, eps, x0, T, dt, seed, save_at, rng=rng, kernel=kernel, rtol=rtol, nu_on=nu_on)
+
 def simulate(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, kernel=None, rtol=1e-4, method="auto",
-             nu_on="grid", n_streams=4, threads=None, check_dt=False, track=None):
+             nu_on="grid", n_streams=4, threads=None, check_dt=False, track=None, backend="cpu"):
     """Euler-Maruyama for the particle system (4) from positions x0 up to time T, steps of at most dt.
     seed (or rng): the only source of randomness; same seed and n_streams -> same result, bit for bit, on any
     number of threads. save_at: snapshot times (default [0, T]). method: "fast" (binning + FFT, density error
     <= rtol * its max), "exact" (windowed direct sum) or "auto". nu_on: where h_inv is evaluated on the fast path ("grid"
     or "particles"). check_dt: also run at dt/2 on the same Brownian path and attach the difference (dt_check).
-    track: indices of particles whose whole paths go to history["paths"] (one row per step)."""
+    track: indices of particles whose whole paths go to history["paths"] (one row per step).
+    backend: "cpu", or "cuda" for chaos_book.gpu.simulate_cuda (the gpu extra, and a GPU or numba's CUDA simulator;
+    fast path only, no check_dt, track, threads or n_streams)."""
+    if backend == "cuda":
+        return _on_gpu(driver, eps, x0, T, dt, seed, save_at, rng, kernel, rtol, method, nu_on, n_streams, threads, check_dt, track)
+    if backend != "cpu": raise ValueError(f"backend must be 'cpu' or 'cuda', got {backend!r}")
+    n_streams = _scalar(n_streams, "n_streams")
     if int(n_streams) != n_streams or n_streams < 1: raise ValueError(f"n_streams must be an integer >= 1, got {n_streams}")
     root, seed_used = _root_seed(seed, rng)
     args = (driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, int(n_streams), threads)
@@ -350,6 +378,7 @@ def _compare(xs, x0, dts):
 
 def dt_convergence(driver, eps, x0, T, dt, levels=3, seed=None, *, rng=None, **kw):
     "Runs at dt / 2**l, l = 0..levels, on one Brownian path (midpoint refinement); strong errors against the finest."
+    levels = _scalar(levels, "levels")
     if int(levels) != levels or levels < 1: raise ValueError(f"levels must be an integer >= 1, got {levels}")
     root, _ = _root_seed(seed, rng)
     kw = dict(dict(kernel=None, rtol=1e-4, method="auto", nu_on="grid", n_streams=4, threads=None), **kw)

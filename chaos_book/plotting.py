@@ -126,7 +126,7 @@ def _static_widget(grids, images):
         links.append(W.jslink((sliders[k], "index"), (stack, "selected_index")))
         return stack
 
-    box = W.VBox([W.HBox(sliders, layout=W.Layout(flex_flow="row wrap")), level(0, ())])
+    box = W.VBox([*sliders, level(0, ())])  # flat: the embedder fails on a Stack after a nested Box
     box.add_class("chaos-explorer")
     return box, links
 
@@ -168,7 +168,7 @@ def _live_widget(draw, grids, images, dpi):
 
     for c in controls:
         c.observe(update, "value")
-    box = W.VBox([W.HBox(controls, layout=W.Layout(flex_flow="row wrap")), image])
+    box = W.VBox([*controls, image])
     box.add_class("chaos-explorer")
     box.add_class("chaos-explorer-live")
     return box

@@ -16,7 +16,7 @@ from .particles import time_grid
 __all__ = ['lamb_oseen', 'lamb_oseen_velocity', 'sample_lamb_oseen', 'velocity', 'VortexResult', 'simulate', 'NSResult',
            'ns_grid', 'ns_vorticity', 'ns_velocity']
 
-# %% ../nbs/12_vortex.ipynb #cf474b45
+# %% ../nbs/12_vortex.ipynb #328a6db7
 def _positive(v, name, allow_zero=False):
     "v as a float; ValueError unless finite and > 0 (>= 0 with allow_zero)."
     try: f = float(v)
@@ -49,7 +49,7 @@ def sample_lamb_oseen(n, gamma, nu, t0, seed=None, rng=None, centre=(0.0, 0.0)):
     x = np.asarray(centre, dtype=float) + math.sqrt(2 * nu * t0) * rng.standard_normal((int(n), 2))
     return x, np.full(int(n), gamma / n)
 
-# %% ../nbs/12_vortex.ipynb #a8f57e13
+# %% ../nbs/12_vortex.ipynb #2cc6434a
 def velocity(x, gamma, eps, method="auto", mesh=None):
     """b^eps at the vortices, equation (15): sum_j gamma_j (K_BS * K_eps)(x_i - x_j), shape (N, 2).
     method="direct" (exact for the regularised kernel, O(N^2)), "mesh" (particle-mesh, free space, h = eps/8 unless mesh
@@ -59,7 +59,7 @@ def velocity(x, gamma, eps, method="auto", mesh=None):
     eps = _check_eps(eps)
     return field_at(x, gamma, eps, "perp", method=method, mesh=mesh)
 
-# %% ../nbs/12_vortex.ipynb #6dfd96e7
+# %% ../nbs/12_vortex.ipynb #bc393374
 @dataclass(frozen=True)
 class VortexResult:
     "A run of (13) with the drift (15): final positions x (N, 2), saved times t, snapshots (len(t), N, 2), parameters."
@@ -94,20 +94,19 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
     h = _check_eps(h, name="h") if h is not None else default_h(eps, x)
     margin = _margin(nu, float(T), eps) if margin is None else _positive(margin, "margin", allow_zero=True)
     mesh = mesh_around(x, h, margin) if use_mesh else None
+    drift = (lambda y: mesh_field(y, gamma, eps, mesh, "perp")) if use_mesh else (lambda y: direct_field(y, y, gamma, eps, "perp"))
     snaps, grown, k = [], 0, 0
     for n in range(t.size):
-        if k < isave.size and isave[k] == n:
-            while k < isave.size and isave[k] == n: snaps.append(x.copy()); k += 1
+        while k < isave.size and isave[k] == n: snaps.append(x.copy()); k += 1
         if n == t.size - 1: break
         dtn = t[n + 1] - t[n]
-        if use_mesh and not mesh.inside(x).all():
+        if use_mesh and not mesh.contains(x):
             mesh, grown = mesh_around(x, h, margin), grown + 1
-        drift = (lambda y: mesh_field(y, gamma, eps, mesh, "perp")) if use_mesh else (lambda y: direct_field(y, y, gamma, eps, "perp"))
-        b = drift(x)
+        b = drift(x)                                              # drift reads the current mesh
         noise = math.sqrt(2 * nu * dtn) * rng.standard_normal(x.shape)
         if scheme == "heun":
             xp = x + b * dtn + noise
-            if use_mesh and not mesh.inside(xp).all():
+            if use_mesh and not mesh.contains(xp):
                 mesh, grown = mesh_around(np.vstack([x, xp]), h, margin), grown + 1
             b = 0.5 * (b + drift(xp))
         x += b * dtn + noise
@@ -118,7 +117,7 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
                   h=h if use_mesh else None, mesh_n=mesh.n if use_mesh else None, mesh_grown=grown)
     return VortexResult(x=x, t=t[isave], snapshots=np.array(snaps), gamma=gamma, params=params)
 
-# %% ../nbs/12_vortex.ipynb #1543aab4
+# %% ../nbs/12_vortex.ipynb #6b5226f7
 @dataclass(frozen=True)
 class NSResult:
     "A run of the vorticity equation: saved times t, vorticity snapshots omega (len(t), n, n) at the cell centres xc, parameters."

@@ -119,7 +119,9 @@ MATH = """() => {
   const spans = [...document.querySelectorAll(".math")];
   return {math: spans.length, typeset: spans.filter(s => s.querySelector("mjx-container")).length,
           containers: document.querySelectorAll("mjx-container").length,
-          errors: [...document.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent)};
+          errors: [...document.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
+          sources: window.MathJax && MathJax.startup && MathJax.startup.document ? [...MathJax.startup.document.math]
+            .filter(m => m.typesetRoot && m.typesetRoot.querySelector("mjx-merror")).map(m => m.math.slice(0, 160)) : []};
 }"""
 
 IMAGES = """() => [...document.images].filter(i => i.checkVisibility())
@@ -175,9 +177,12 @@ def explorers_respond(page, name, shots=None):
     return problems, explorers.count(), sliders
 
 
-def check_page(page, watch, url, name="page", shots=None):
-    "Open one page and return (problems, counts)."
+def check_page(page, watch, url, name="page", shots=None, redirect=False):
+    "Open one page (following its meta refresh when `redirect`) and return (problems, counts)."
     page.goto(url, wait_until="load")
+    if redirect:
+        page.wait_for_url(lambda u: u != url, timeout=10000)
+        page.wait_for_load_state("load")
     mathjax_done(page)
     expected = page.evaluate(EXPECTED_EXPLORERS)
     problems = []
@@ -195,7 +200,7 @@ def check_page(page, watch, url, name="page", shots=None):
     if math["typeset"] < math["math"]:
         problems.append(f"MathJax typeset {math['typeset']} of {math['math']} formulas")
     if math["errors"]:
-        problems.append(f"MathJax errors: {math['errors'][:5]}")
+        problems.append(f"MathJax errors: {math['errors'][:5]} in {math['sources'][:5]}")
     broken = [i["src"] for i in page.evaluate(IMAGES) if not i["ok"]]
     if broken:
         problems.append(f"images that did not load: {broken[:5]}")
@@ -232,7 +237,8 @@ def test_every_page_in_the_browser(browser, book):
     failures = {}
     for rel in book_pages():
         name = rel.removesuffix(".html").replace("/", "_")
-        problems, counts = check_page(page, watch, book + rel, name, shots=OUT)
+        redirect = 'http-equiv="Refresh"' in (HTML / rel).read_text(encoding="utf-8")
+        problems, counts = check_page(page, watch, book + rel, name, shots=OUT, redirect=redirect)
         if rel in KEY_PAGES or counts["explorers"]:
             page.screenshot(path=str(OUT / f"page-{name}.png"))
         report[rel] = counts

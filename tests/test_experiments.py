@@ -240,6 +240,8 @@ def test_chaos_floor_flagged_and_halves_with_dt(tmp_path):
     row = {**{k: v[0] for k, v in grid.items()}, "w1": 0.0, "w1_iid": 1e-3, "floor_pde": 0.0,
            "floor_dt": _pde_final("linear:a=1,b=3", 0.2, 0.05, 0.05)[-1]["floor_dt"]}
     assert row["floor_dt"] > 1e-4 and "FLOOR TOO HIGH" in chaos_floors([row])
+    old = {k: v for k, v in row.items() if k not in ("floor_dt", "floor_pde", "w1_iid")}      # a row stored by an older version
+    assert "no floors stored" in chaos_floors([old])
 
 
 def test_em_law_heat_kernel_and_mass():

@@ -153,6 +153,22 @@ def test_identity_has_power():
     assert abs(D.sum() / np.sqrt(h["var_m2"].sum())) > 4
 
 
+def test_normalised_increments_catch_a_wrong_eps():
+    """Z = dM / (nu sqrt(dt)) is i.i.d. N(0, 1) with nu recomputed exactly at the eps used: sum Z^2 ~ chi^2_K.
+    Recomputed at eps = 0.1 instead of the 0.05 used, the same statistic must be far off (the identity is blind to this)."""
+    u0 = lambda x: np.exp(-x ** 2 / 0.5) / np.sqrt(np.pi / 2)
+    g, dt, zs = np.linspace(-4, 4, 801), 1e-3, {0.05: [0.0, 0], 0.1: [0.0, 0]}
+    for s in range(40):
+        r = simulate(LIN, 0.05, sample_density(u0, 500, seed=s, x=g), 0.01, dt, seed=500 + s, save_at=np.arange(11) * dt)
+        X = r.snapshots
+        for e in zs:
+            nu = np.array([nu_eps(LIN, t, X[k], X[k], e, method="exact") for k, t in enumerate(r.t[:-1])])
+            Z = np.diff(X, axis=0) / (nu * np.sqrt(np.diff(r.t))[:, None])
+            zs[e][0] += (Z ** 2).sum(); zs[e][1] += Z.size
+    z = {e: (q - K) / np.sqrt(2 * K) for e, (q, K) in zs.items()}
+    assert abs(z[0.05]) < 4 and abs(z[0.1]) > 4, z
+
+
 # ------------------------------------------------------------------ volatility paths agree
 def test_nu_on_grid_equals_particles_for_linear_driver():
     x0 = np.random.default_rng(0).standard_normal(5000)
@@ -252,3 +268,48 @@ def test_nan_volatility_says_where():
     for nu_on in ("grid", "particles"):
         with pytest.raises(ValueError, match="h_inv returned nan at t = 0.2"):
             simulate(bad, 0.1, np.zeros(10), 1.0, 0.1, seed=0, nu_on=nu_on)
+
+
+# ------------------------------------------------------------------ array shapes (issue 11, item 7)
+@pytest.mark.parametrize("call, match", [
+    (lambda: simulate(LIN, 0.1, np.zeros((5, 2)), 1.0, 0.1, seed=0), r"x0 must be a 1-D array of N positions, shape \(N,\), got shape \(5, 2\)"),
+    (lambda: simulate(LIN, 0.1, 0.5, 1.0, 0.1, seed=0), r"x0 must be a 1-D array of N positions, shape \(N,\), got shape \(\)"),
+    (lambda: simulate(LIN, np.array([0.1, 0.2]), np.zeros(5), 1.0, 0.1, seed=0), r"eps must be a single number, shape \(\), got shape \(2,\)"),
+    (lambda: simulate(LIN, 0.1, np.zeros(5), 1.0, 0.1, seed=0, track=[[0, 1]]), r"track must be a 1-D array of particle indices, shape \(k,\), got shape \(1, 2\)"),
+    (lambda: simulate(LIN, 0.1, np.zeros(5), 1.0, 0.1, seed=0, save_at=[[0.5]]), r"save_at must be a time or a 1-D array of times, shape \(k,\), got shape \(1, 1\)"),
+    (lambda: simulate(LIN, 0.1, np.zeros(5), 1.0, 0.1, seed=0, n_streams=[2]), r"n_streams must be a single number, shape \(\), got shape \(1,\)"),
+    (lambda: time_grid(np.ones(2), 0.1), r"T must be a single number, shape \(\), got shape \(2,\)"),
+    (lambda: time_grid(1.0, np.ones((1, 1))), r"dt must be a single number, shape \(\), got shape \(1, 1\)"),
+    (lambda: sample_density(tri, np.array([10, 20]), seed=0, x=np.linspace(-1, 1, 5)), r"n must be a single number, shape \(\), got shape \(2,\)"),
+    (lambda: sample_density(tri, 10, seed=0, x=np.linspace(-1, 1, 6).reshape(2, 3)), r"x must be a 1-D grid .* got shape \(2, 3\)"),
+    (lambda: sample_density(np.ones((5, 1)), 10, seed=0, x=np.linspace(-1, 1, 5)), r"u0 must give one value per grid node: shape \(5, 1\)"),
+    (lambda: dt_convergence(LIN, 0.1, np.zeros((5, 2)), 0.1, 0.05, seed=0), r"x0 must be a 1-D array of N positions, shape \(N,\)"),
+    (lambda: dt_convergence(LIN, 0.1, np.zeros(5), 0.1, 0.05, levels=[2], seed=0), r"levels must be a single number, shape \(\)"),
+], ids=["simulate-x0-2d", "simulate-x0-scalar", "simulate-eps", "simulate-track", "simulate-save_at", "simulate-n_streams",
+        "time_grid-T", "time_grid-dt", "sample_density-n", "sample_density-x", "sample_density-u0", "dt_convergence-x0",
+        "dt_convergence-levels"])
+def test_wrong_shapes_are_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# ------------------------------------------------------------------ backend
+def test_unknown_backend():
+    with pytest.raises(ValueError, match="backend must be 'cpu' or 'cuda', got 'tpu'"):
+        simulate(LIN, 0.1, np.zeros(10), 0.1, 0.05, seed=0, backend="tpu")
+
+def test_cpu_path_imports_nothing_gpu_related():
+    "The default path never imports numba.cuda or chaos_book.gpu (a fresh interpreter, so no other test interferes)."
+    import subprocess, sys
+    code = ("import sys, numpy as np\nfrom chaos_book.particles import simulate\nfrom chaos_book.drivers import LinearDriver\n"
+            "simulate(LinearDriver(0.5, 1.0), 0.1, np.zeros(100), 0.02, 0.01, seed=0)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('numba.cuda') or m == 'chaos_book.gpu'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]", out
+
+def test_backend_cuda_without_a_device_says_so():
+    import os
+    cuda = pytest.importorskip("numba.cuda")
+    if cuda.is_available() or os.environ.get("NUMBA_ENABLE_CUDASIM") == "1": pytest.skip("a GPU or the simulator is present")
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
+        simulate(LIN, 0.1, np.zeros(10), 0.1, 0.05, seed=0, backend="cuda")
