@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import numpy as np
 import numba as nb
-from .field2d import Mesh, deposit, gather, field_free, direct_field
+from .field2d import Mesh, mesh_around, deposit, gather, field_free, direct_field
 
 # %% auto #0
 __all__ = ['SOURCES', 'METHODS', 'NSTREAMS', 'critical_mass', 'virial_rate', 'PDEResult', 'solve_pde', 'concentration', 'em_step',
@@ -266,8 +266,8 @@ def _bbox(x):
     return a, b, c, d
 
 def _mesh_for(x, eps, cells):
-    """The mesh of a particle-mesh step, square, centred on the particles' bounding box: cells x cells cells, or (cells=None)
-    step max(eps/4, span/480) with a multiple of 16 cells (at most 512). Every particle lies at least one cell inside."""
+    """A square mesh centred on the particles' bounding box: cells x cells cells, or (cells=None) step max(eps/4, span/480)
+    with a multiple of 16 cells (at most 512). Every particle lies at least one cell inside."""
     a, b, c, d = _bbox(x)
     span = max(c - a, d - b, eps)
     if cells is None:
@@ -277,10 +277,18 @@ def _mesh_for(x, eps, cells):
         h = span / (cells - 4)
     return Mesh((0.5 * (a + c) - cells * h / 2, 0.5 * (b + d) - cells * h / 2), h, (cells, cells))
 
-def _field(x, w, eps, method, cells):
-    "grad phi^eps at the particles (-Lap phi^eps = K_eps * mu, weights w), and the mesh step used (0 for the direct sum)."
-    if method == "direct": return direct_field(x, x, w, eps), 0.0
-    mesh = _mesh_for(x, eps, cells)
+class _Meshes:
+    """The meshes of a particle-mesh run: the first one around x0 (see _mesh_for), then the same step h, rebuilt around the
+    particles (with a margin of 8 cells) only when one leaves it, so that the kernel transform of field2d stays cached."""
+    def __init__(self, x, eps, cells): self.mesh = _mesh_for(x, eps, cells)
+    def __call__(self, x):
+        if not self.mesh.contains(x): self.mesh = mesh_around(x, self.mesh.h, margin=8 * self.mesh.h)
+        return self.mesh
+
+def _field(x, w, eps, meshes):
+    "grad phi^eps at the particles (-Lap phi^eps = K_eps * mu, weights w): direct sum (meshes None) or particle-mesh; the mesh step."
+    if meshes is None: return direct_field(x, x, w, eps), 0.0
+    mesh = meshes(x)
     return gather(field_free(deposit(x, w, mesh), mesh, eps), x, mesh), mesh.h
 
 # %% ../nbs/13_keller_segel.ipynb #e5bbc56a
@@ -316,10 +324,10 @@ def _max_norm2(g):
         m = max(m, g[i, 0] * g[i, 0] + g[i, 1] * g[i, 1])
     return m
 
-def _em_step(x, w, m, chi_c, D, eps, dt, step_control, path, cells, noise, out):
+def _em_step(x, w, m, chi_c, D, eps, dt, step_control, meshes, noise, out):
     """One Euler-Maruyama step from x into out, of length dt, shortened so that the drift moves no particle more than
     step_control * eps. Returns (step, (xb, b2, var), ok, h); ok is False when the field or a position is not finite."""
-    g, h = _field(x, w, eps, path, cells)
+    g, h = _field(x, w, eps, meshes)
     with np.errstate(over="ignore", invalid="ignore"):
         g *= chi_c
     bmax = math.sqrt(_max_norm2(g))
@@ -340,8 +348,8 @@ def em_step(x, mass, chi, D, eps, dt, rng, *, c_d=1.0, method="mesh", mesh=None)
     N = x.shape[0]
     noise, out = _Noise(rng, N), np.empty_like(x)
     try:
-        path = "direct" if method == "direct" or (method == "auto" and N <= 4000) else "mesh"
-        _em_step(x, np.full(N, mass / N), mass / N, chi * c_d, D, eps, dt, None, path, mesh, noise, out)
+        direct = method == "direct" or (method == "auto" and N <= 4000)
+        _em_step(x, np.full(N, mass / N), mass / N, chi * c_d, D, eps, dt, None, None if direct else _Meshes(x, eps, mesh), noise, out)
     finally: noise.close()
     return out
 
@@ -373,8 +381,9 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
              stop_on_blowup=True, step_control=0.25, direct_max=4000):
     """The regularised Keller-Segel particles dX^i = chi grad phi^eps(X^i) dt + sqrt(2 D) dW^i, -Lap phi^eps = c_d K_eps * mu^N,
     each particle of mass mass/N, by Euler-Maruyama from x0 (shape (N, 2)) to T.
-    method: "direct" (exact sum, O(N^2)), "mesh" (deposit, free-space FFT solve, gather; mesh=None: step eps/4 around the
-    particles, at most 512 cells a side; mesh=n: n x n cells around them), "auto" (direct for N <= direct_max).
+    method: "direct" (exact sum, O(N^2)), "mesh" (deposit, free-space FFT solve, gather; mesh=None: step eps/4 around x0,
+    at most 512 cells a side; mesh=n: n x n cells around x0; the step is kept and the mesh rebuilt around the particles when
+    one leaves it), "auto" (direct for N <= direct_max).
     Steps are at most dt, hit T and save_at, and with step_control no particle moves more than step_control * eps by drift.
     Blow-up (half the particles within 2 eps of their centre of mass, a collapsed step or a non-finite position) is a flagged
     result: the run stops there (unless stop_on_blowup is False) and keeps the last finite positions."""
@@ -400,7 +409,7 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
     vir = dict(xb=[], b2=[], var=[], dt=[])
     snaps, saved, k, t, steps, h_max = [], [], 0, 0.0, 0, 0.0
     blowup, evidence = None, {}
-    noise = _Noise(rng, N)
+    noise, meshes = _Noise(rng, N), (None if path == "direct" else _Meshes(x, eps, mesh))
     try:
         while True:
             while k < saves.size and saves[k] <= t * (1 + 1e-12) + 1e-300:
@@ -411,7 +420,7 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
                                 second_moment=rec["second_moment"][-1])
             if t >= T * (1 - 1e-12) or (blowup is not None and stop_on_blowup): break
             dt_n = min(dt, T - t, (saves[k] - t) if k < saves.size else T)
-            step, stats, ok, h = _em_step(x, w, m, chi * c_d, D, eps, dt_n, step_control, path, mesh, noise, new)
+            step, stats, ok, h = _em_step(x, w, m, chi * c_d, D, eps, dt_n, step_control, meshes, noise, new)
             ok = ok and step > 1e-12 * T
             if not ok:                                   # keep the last finite positions, flag the run
                 blowup = t if blowup is None else blowup
