@@ -279,10 +279,12 @@ def _mesh_for(x, eps, cells):
 
 class _Meshes:
     """The meshes of a particle-mesh run: the first one around x0 (see _mesh_for), then the same step h, rebuilt around the
-    particles (with a margin of 8 cells) only when one leaves it, so that the kernel transform of field2d stays cached."""
+    particles (with a margin of a tenth of their span) only when one leaves it, so that field2d's kernel transform stays cached."""
     def __init__(self, x, eps, cells): self.mesh = _mesh_for(x, eps, cells)
     def __call__(self, x):
-        if not self.mesh.contains(x): self.mesh = mesh_around(x, self.mesh.h, margin=8 * self.mesh.h)
+        if not self.mesh.contains(x):
+            a, b, c, d = _bbox(x)
+            self.mesh = mesh_around(x, self.mesh.h, margin=0.1 * max(c - a, d - b))
         return self.mesh
 
 def _field(x, w, eps, meshes):
