@@ -188,26 +188,29 @@ class Mesh:
         return tuple(self.lo[a] + (np.arange(self.n[a]) + 0.5) * self.h for a in (0, 1))
     @property
     def hi(self): return (self.lo[0] + self.n[0] * self.h, self.lo[1] + self.n[1] * self.h)
+    def box(self):
+        "(xmin, ymin, xmax, ymax) of the points whose bilinear stencil lies on the mesh: [lo + h/2, hi - h/2]."
+        return np.array([self.lo[0] + 0.5 * self.h, self.lo[1] + 0.5 * self.h, self.hi[0] - 0.5 * self.h, self.hi[1] - 0.5 * self.h])
     def contains(self, x):
         "True if every point's bilinear stencil lies on the mesh (one pass over x, see inside)."
-        b = _bounds(np.ascontiguousarray(x, dtype=float))
-        return bool(b[0] >= self.lo[0] + 0.5 * self.h and b[1] >= self.lo[1] + 0.5 * self.h
-                    and b[2] <= self.hi[0] - 0.5 * self.h and b[3] <= self.hi[1] - 0.5 * self.h)
+        b, box = _bounds(np.ascontiguousarray(x, dtype=float)), self.box()
+        return bool(b[0] >= box[0] and b[1] >= box[1] and b[2] <= box[2] and b[3] <= box[3])
     def inside(self, x):
         "True where a point's bilinear stencil lies on the mesh: within [lo + h/2, hi - h/2] in both coordinates."
-        x = np.asarray(x, dtype=float)
-        lo = np.array(self.lo) + 0.5 * self.h
-        hi = np.array(self.hi) - 0.5 * self.h
-        return ((x >= lo) & (x <= hi)).all(-1)
+        x, box = np.asarray(x, dtype=float), self.box()
+        return ((x >= box[:2]) & (x <= box[2:])).all(-1)
+    def outside(self, i, xi, name="x"):
+        "The ValueError for point i (at xi) outside the mesh."
+        b = self.box()
+        return ValueError(f"{name}: point {i} at {xi} lies outside the mesh [{b[0]:.6g}, {b[2]:.6g}] x [{b[1]:.6g}, {b[3]:.6g}]; "
+                          "grow the mesh (mesh_around) instead of wrapping")
     def check(self, x, name="x"):
         "ValueError naming the first point outside the mesh (particles never wrap round)."
         if self.contains(x): return
         ok = self.inside(x)
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            raise ValueError(f"{name}: point {i} at {x[i]} lies outside the mesh [{self.lo[0] + self.h / 2:.6g}, "
-                             f"{self.hi[0] - self.h / 2:.6g}] x [{self.lo[1] + self.h / 2:.6g}, {self.hi[1] - self.h / 2:.6g}]; "
-                             "grow the mesh (mesh_around) instead of wrapping")
+            raise self.outside(i, x[i], name)
 
 def mesh_around(x, h, margin=0.0, multiple=16):
     """The smallest mesh of step h whose interior (see Mesh.inside) holds the points x, widened by margin on every side,
@@ -223,69 +226,106 @@ def mesh_around(x, h, margin=0.0, multiple=16):
 NCHUNK = 4     # fixed number of private deposition grids: the float summation order never depends on the thread count
 
 @nb.njit(cache=True, inline="always")
-def _stencil(px, py, lo0, lo1, inv_h):
-    "Lower-left cell (i, j) of the bilinear stencil and the fractions (fx, fy) towards cell i+1, j+1."
+def _cell(s, n):
+    "floor(s) clamped to [0, n - 2] (0 for NaN): the stencil's lower index never leaves a grid of n cells."
+    if not s >= 1.0: return 0
+    if s >= n - 2: return n - 2
+    return int(s)
+
+@nb.njit(cache=True, inline="always")
+def _stencil(px, py, lo0, lo1, inv_h, nx, ny):
+    """Lower-left cell (i, j) of the bilinear stencil, clamped to [0, nx - 2] x [0, ny - 2], and the fractions (fx, fy)
+    towards cell (i + 1, j + 1). For a point inside the mesh the clamp only changes an edge point's (i, fx) from
+    (n - 1, 0) to (n - 2, 1): the same weights on the same cells."""
     sx = (px - lo0) * inv_h - 0.5
     sy = (py - lo1) * inv_h - 0.5
-    i = int(math.floor(sx))
-    j = int(math.floor(sy))
+    i, j = _cell(sx, nx), _cell(sy, ny)
     return i, j, sx - i, sy - j
 
+@nb.njit(cache=True, inline="always")
+def _ok(px, py, box):
+    "True if the point lies in box = (xmin, ymin, xmax, ymax) (False for NaN or inf)."
+    return px >= box[0] and py >= box[1] and px <= box[2] and py <= box[3]
+
 @nb.njit(cache=True, parallel=True)
-def _deposit(x, w, lo0, lo1, inv_h, out):
-    "out[:] = bilinear (cloud-in-cell) deposit of weights w at x, divided by h^2; NCHUNK private grids summed in order."
+def _deposit(x, w, lo0, lo1, inv_h, box, out):
+    """out[:] = bilinear (cloud-in-cell) deposit of weights w at x, divided by h^2; NCHUNK private grids summed in order.
+    Checks in the same pass: returns the index of the first point outside box or with a non-finite weight (N if none)."""
     nx, ny = out.shape
     n = x.shape[0]
     priv = np.zeros((NCHUNK, nx, ny))
+    first = np.full(NCHUNK, n)
     for c in nb.prange(NCHUNK):
         g = priv[c]
         for p in range(c * n // NCHUNK, (c + 1) * n // NCHUNK):
-            i, j, fx, fy = _stencil(x[p, 0], x[p, 1], lo0, lo1, inv_h)
-            i1, j1 = min(i + 1, nx - 1), min(j + 1, ny - 1)
-            wp = w[p]
+            px, py, wp = x[p, 0], x[p, 1], w[p]
+            if not (_ok(px, py, box) and math.isfinite(wp)):
+                first[c] = min(first[c], p)
+                continue
+            i, j, fx, fy = _stencil(px, py, lo0, lo1, inv_h, nx, ny)
             g[i, j] += wp * (1.0 - fx) * (1.0 - fy)
-            g[i1, j] += wp * fx * (1.0 - fy)
-            g[i, j1] += wp * (1.0 - fx) * fy
-            g[i1, j1] += wp * fx * fy
+            g[i + 1, j] += wp * fx * (1.0 - fy)
+            g[i, j + 1] += wp * (1.0 - fx) * fy
+            g[i + 1, j + 1] += wp * fx * fy
     a = inv_h * inv_h
     for i in nb.prange(nx):
         for j in range(ny):
             s = 0.0
             for c in range(NCHUNK): s += priv[c, i, j]
             out[i, j] = s * a
+    return first.min()
 
 @nb.njit(cache=True, parallel=True)
-def _gather(f, x, lo0, lo1, inv_h, out):
-    "out[p] = bilinear interpolation of the field f (nx, ny, 2) at x[p], with the deposit's weights."
+def _gather(f, x, lo0, lo1, inv_h, box, out):
+    """out[p] = bilinear interpolation of the field f (nx, ny, 2) at x[p], with the deposit's weights.
+    Checks in the same pass: returns the index of the first point outside box (N if none)."""
     nx, ny = f.shape[0], f.shape[1]
-    for p in nb.prange(x.shape[0]):
-        i, j, fx, fy = _stencil(x[p, 0], x[p, 1], lo0, lo1, inv_h)
-        i1, j1 = min(i + 1, nx - 1), min(j + 1, ny - 1)
+    n = x.shape[0]
+    first = n
+    for p in nb.prange(n):
+        px, py = x[p, 0], x[p, 1]
+        if not _ok(px, py, box): first = min(first, p)
+        i, j, fx, fy = _stencil(px, py, lo0, lo1, inv_h, nx, ny)
         w00, w10, w01, w11 = (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy
         for c in range(2):
-            out[p, c] = w00 * f[i, j, c] + w10 * f[i1, j, c] + w01 * f[i, j1, c] + w11 * f[i1, j1, c]
+            out[p, c] = w00 * f[i, j, c] + w10 * f[i + 1, j, c] + w01 * f[i, j + 1, c] + w11 * f[i + 1, j + 1, c]
+    return first
+
+def _coords(x, name="x"):
+    "x as a C-contiguous float array of shape (N, 2) (finiteness is checked by the kernels, in their one pass)."
+    a = np.ascontiguousarray(x, dtype=float)
+    if a.ndim != 2 or a.shape[1] != 2: raise ValueError(f"{name} must have shape (N, 2), got shape {a.shape}")
+    return a
+
+def _bad_point(x, w, mesh, i):
+    "The ValueError for point i, the first one a kernel rejected: a non-finite coordinate or weight, or outside the mesh."
+    if not np.isfinite(x[i]).all(): return ValueError(f"x must be finite: point {i} is {x[i]}")
+    if w is not None and not np.isfinite(w[i]): return ValueError(f"w must be finite: entry {i} is {w[i]}")
+    return mesh.outside(i, x[i])
 
 def deposit(x, w, mesh):
-    "Grid density (mass per area, shape mesh.n) of the weights w at the points x, by bilinear (cloud-in-cell) weights."
-    x = _points(x)
-    w = _weights(w, x.shape[0])
-    mesh.check(x)
+    """Grid density (mass per area, shape mesh.n) of the weights w at the points x, by bilinear (cloud-in-cell) weights.
+    ValueError for a non-finite point or weight, or a point outside the mesh (checked in the same compiled pass)."""
+    x = _coords(x)
+    w = np.ascontiguousarray(w, dtype=float)
+    if w.shape != (x.shape[0],): raise ValueError(f"w must have shape ({x.shape[0]},) to match the points, got shape {w.shape}")
     out = np.empty(mesh.n)
-    _deposit(np.ascontiguousarray(x), w, mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, out)
+    bad = _deposit(x, w, mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, mesh.box(), out)
+    if bad < x.shape[0]: raise _bad_point(x, w, mesh, bad)
     return out
 
 def gather(field, x, mesh):
     "The grid field (2, n[0], n[1]) at the points x (shape (N, 2)), with the same bilinear weights as deposit."
-    x = _points(x)
+    x = _coords(x)
     field = np.asarray(field, dtype=float)
     if field.shape != (2, *mesh.n): raise ValueError(f"field must have shape (2, {mesh.n[0]}, {mesh.n[1]}), got {field.shape}")
-    mesh.check(x)
-    return _gather_checked(field, x, mesh)
+    return _gather_at(field, x, mesh)
 
-def _gather_checked(field, x, mesh):
-    "gather for validated inputs; field (2, nx, ny) is interleaved to (nx, ny, 2) for one cache line per stencil."
+def _gather_at(field, x, mesh):
+    "gather for a field of the right shape and x from _coords; field (2, nx, ny) is interleaved to (nx, ny, 2) for one cache line per stencil row."
     out = np.empty((x.shape[0], 2))
-    _gather(np.ascontiguousarray(np.moveaxis(field, 0, -1)), np.ascontiguousarray(x), mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, out)
+    bad = _gather(np.ascontiguousarray(np.moveaxis(field, 0, -1)), x, mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, mesh.box(), out)
+    if bad < x.shape[0]: raise _bad_point(x, None, mesh, bad)
     return out
 
 # %% ../nbs/11_field2d.ipynb #282301c4
@@ -323,11 +363,12 @@ def _green_hat(n, h, eps, perp):
     return _fft.rfft2(g, axes=(1, 2), workers=-1)
 
 def _solve_free(rho, n, h, eps, perp):
-    "The free-space field (2, n0, n1) of rho (n0, n1): transforms pruned to the non-zero quarter of the doubled grid."
-    w = -1
+    """The free-space field (2, n0, n1) of rho (n0, n1): transforms pruned to the non-zero quarter of the doubled grid,
+    on as many threads as numba uses (so that numba.set_num_threads(1) means one thread throughout)."""
+    w = nb.get_num_threads()
     a = _fft.rfft(rho, n=2 * n[1], axis=1, workers=w)                  # only the n0 non-zero rows
-    b = _fft.fft(a, n=2 * n[0], axis=0, workers=w)
-    c = _fft.ifft(_green_hat(n, h, eps, perp) * b, axis=1, workers=w)[:, :n[0], :]   # only the rows kept
+    b = _fft.fft(a, n=2 * n[0], axis=0, workers=w, overwrite_x=True)
+    c = _fft.ifft(_green_hat(n, h, eps, perp) * b, axis=1, workers=w, overwrite_x=True)[:, :n[0], :]   # only the rows kept
     return _fft.irfft(c, n=2 * n[1], axis=2, workers=w)[:, :, :n[1]]
 
 def field_free(rho, mesh, eps=0.0, kind="grad"):
@@ -373,12 +414,9 @@ def wavenumbers(shape, L):
 def mesh_field(x, w, eps, mesh, kind="grad"):
     "The particle-mesh field at the points x: deposit w, free-space solve with K_eps, gather with the same weights. Shape (N, 2)."
     perp, eps = _kind(kind), _check_eps(eps)
-    x = np.ascontiguousarray(_points(x))
-    w = _weights(w, x.shape[0])
-    mesh.check(x)
-    rho = np.empty(mesh.n)
-    _deposit(x, w, mesh.lo[0], mesh.lo[1], 1.0 / mesh.h, rho)
-    return _gather_checked(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), eps, perp), x, mesh)
+    x = _coords(x)
+    rho = deposit(x, w, mesh)                                          # checks x, w and the mesh in its one pass
+    return _gather_at(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), eps, perp), x, mesh)
 
 def default_h(eps, x=None, n_max=1024):
     "The mesh step for the particle-mesh path: eps/8, coarsened if the points' box would need more than n_max cells a side."

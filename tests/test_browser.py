@@ -245,17 +245,20 @@ def test_every_page_in_the_browser(browser, book):
         if problems:
             failures[rel] = problems
     context.close()
-    summary = {"pages": len(report), "requests": watch.requests,
+    summary = {"pages": len(report), "requests": watch.requests, "math": sum(c["math"] for c in report.values()),
                "explorers": sum(c["explorers"] for c in report.values()),
                "sliders": sum(c["sliders"] for c in report.values()),
                "pages_with_explorers": sorted(p for p, c in report.items() if c["explorers"]),
                "seconds": round(time.perf_counter() - start, 1), "failures": failures}
     (OUT / "report.json").write_text(json.dumps(summary, indent=1))
-    print(f"\nbrowser: {summary['pages']} pages, {summary['requests']} requests, {summary['explorers']} explorers "
+    print(f"\nbrowser: {summary['pages']} pages, {summary['requests']} requests, {summary['math']} formulas typeset, {summary['explorers']} explorers "
           f"({summary['sliders']} sliders) on {len(summary['pages_with_explorers'])} pages, {summary['seconds']} s")
     assert report, f"no page found under {HTML}"
     assert not failures, "pages with problems:\n" + "\n".join(f"{p}: {v}" for p, v in failures.items())
     assert summary["requests"] >= summary["pages"]
+    assert summary["explorers"] >= 1 and summary["sliders"] >= summary["explorers"], "no explorer found: the check would be empty"
+    assert sum(c["math"] for c in report.values()) > 0 and report.get("nbs/index.html", {}).get("math", 1) > 0, \
+        "no typeset math found: the landing page shows equations (1)-(9)"
 
 
 # ---------------------------------------------------------------- the test of the test
