@@ -19,13 +19,14 @@ REQUIREJS := requirejs@2.3.8
 WIDGETS   := @jupyter-widgets/html-manager@1.0.15
 VENDOR_STAMP := $(VENDOR)/.complete-$(subst /,-,$(subst @,,$(MATHJAX)-$(REQUIREJS)-$(WIDGETS)))
 
-.PHONY: help venv export vendor browser book lab test bench clean
+.PHONY: help venv export vendor browser book lab test audit bench clean
 
 help:
 	@echo "make venv    create $(VENV) and install chaos-book with its dev tools"
 	@echo "make book    build the book into _build/html/index.html"
 	@echo "make lab     open the chapters (nbs/) in JupyterLab, with a live kernel"
 	@echo "make test    drift checks, API tests, book build (executes all notebooks), HTML checks"
+	@echo "make audit   re-execute every chapter at its large size into _build/audit, print the audit table"
 	@echo "make bench   run every benchmarks/bench_*.py"
 	@echo "make clean   remove build outputs (keeps $(VENV))"
 
@@ -113,6 +114,21 @@ test: venv vendor browser
 	$(call step,the book in a browser (every page; explorers with no kernel) and a chapter live in JupyterLab)
 	$(BIN)/pytest -q -s tests/test_browser.py
 	$(call step,make test passed)
+
+# The audit at full size: every chapter executed again with CHAOS_BOOK_SIZE=large (no cache, no cell timeout) into a
+# separate build, then the collected verdicts (audit.json, written by book_ext/audit_table.py) printed as text.
+AUDIT := _build/audit
+audit: venv export vendor
+	@mkdir -p $(AUDIT) && start=$$(date +%s) && \
+	sed -e 's/^  execute_notebooks: cache$$/  execute_notebooks: force/' -e 's/^  timeout: [0-9]*$$/  timeout: -1/' \
+	    _config.yml > _config_audit.yml && \
+	grep -q 'execute_notebooks: force' _config_audit.yml && \
+	{ CHAOS_BOOK_SIZE=large $(BIN)/jupyter-book build $(JB_FLAGS) --all --config _config_audit.yml --path-output $(AUDIT) . \
+	    > $(AUDIT)/build.log 2>&1 || { tail -40 $(AUDIT)/build.log; rm -f _config_audit.yml; exit 1; }; } && \
+	rm -f _config_audit.yml && \
+	$(BIN)/python -c "import json, sys; from chaos_book.audit import text_table; print(text_table(json.load(open(sys.argv[1]))))" \
+	    $(AUDIT)/_build/html/audit.json && \
+	echo "make audit: every chapter at CHAOS_BOOK_SIZE=large in $$(( $$(date +%s) - start )) s; book in $(AUDIT)/_build/html"
 
 bench: venv
 	@set -e; found=0; for f in benchmarks/bench_*.py; do \

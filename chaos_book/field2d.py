@@ -287,8 +287,8 @@ def _gather(f, x, lo0, lo1, inv_h, box, out):
         if not _ok(px, py, box): first = min(first, p)
         i, j, fx, fy = _stencil(px, py, lo0, lo1, inv_h, nx, ny)
         w00, w10, w01, w11 = (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy
-        for c in range(2):
-            out[p, c] = w00 * f[i, j, c] + w10 * f[i + 1, j, c] + w01 * f[i, j + 1, c] + w11 * f[i + 1, j + 1, c]
+        out[p, 0] = w00 * f[i, j, 0] + w10 * f[i + 1, j, 0] + w01 * f[i, j + 1, 0] + w11 * f[i + 1, j + 1, 0]
+        out[p, 1] = w00 * f[i, j, 1] + w10 * f[i + 1, j, 1] + w01 * f[i, j + 1, 1] + w11 * f[i + 1, j + 1, 1]
     return first
 
 def _coords(x, name="x"):

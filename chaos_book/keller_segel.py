@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import numpy as np
 import numba as nb
-from .field2d import Mesh, mesh_around, deposit, gather, field_free, direct_field
+from .field2d import Mesh, mesh_around, mesh_field, field_free, direct_field
 
 # %% auto #0
 __all__ = ['SOURCES', 'METHODS', 'NSTREAMS', 'critical_mass', 'virial_rate', 'PDEResult', 'solve_pde', 'concentration', 'em_step',
@@ -216,15 +216,17 @@ def solve_pde(u0, L, n, chi, D, T, eps=0.0, c_d=1.0, source="mollified", save_at
 
 # %% ../nbs/13_keller_segel.ipynb #49884b42
 @nb.njit(cache=True, parallel=True)
-def _em_move(x, b, z, m, dt, s, out):
-    """out = x + dt b + s z; returns the virial bookkeeping of the step, from the positions before the move:
-    sum m x.b, sum m |b|^2, the conditional variance of the second moment's increment, and whether all new positions are finite."""
+def _em_move(x, g, c, z, m, dt, s, out):
+    """out = x + dt b + s z with the drift b = c g (scaled here, in the same pass); returns the virial bookkeeping of the step,
+    from the positions before the move: sum m x.b, sum m |b|^2, the conditional variance of the second moment's increment,
+    and whether all new positions are finite."""
     n = x.shape[0]
     xb = 0.0; b2 = 0.0; var = 0.0; bad = 0
     for i in nb.prange(n):
-        yx, yy = x[i, 0] + dt * b[i, 0], x[i, 1] + dt * b[i, 1]
-        xb += x[i, 0] * b[i, 0] + x[i, 1] * b[i, 1]
-        b2 += b[i, 0] * b[i, 0] + b[i, 1] * b[i, 1]
+        bx, by = c * g[i, 0], c * g[i, 1]
+        yx, yy = x[i, 0] + dt * bx, x[i, 1] + dt * by
+        xb += x[i, 0] * bx + x[i, 1] * by
+        b2 += bx * bx + by * by
         var += 4 * s * s * (yx * yx + yy * yy) + 4 * s ** 4
         nx, ny = yx + s * z[i, 0], yy + s * z[i, 1]
         if not (math.isfinite(nx) and math.isfinite(ny)): bad += 1
@@ -279,19 +281,21 @@ def _mesh_for(x, eps, cells):
 
 class _Meshes:
     """The meshes of a particle-mesh run: the first one around x0 (see _mesh_for), then the same step h, rebuilt around the
-    particles (with a margin of a tenth of their span) only when one leaves it, so that field2d's kernel transform stays cached."""
-    def __init__(self, x, eps, cells): self.mesh = _mesh_for(x, eps, cells)
+    particles (with a margin of a tenth of their span) only when one leaves it, so that field2d's kernel transform stays cached.
+    The first call is with the x0 the first mesh was built around: no containment pass (field2d's deposit checks anyway)."""
+    def __init__(self, x, eps, cells): self.mesh, self.fresh = _mesh_for(x, eps, cells), True
     def __call__(self, x):
-        if not self.mesh.contains(x):
+        if not (self.fresh or self.mesh.contains(x)):
             a, b, c, d = _bbox(x)
             self.mesh = mesh_around(x, self.mesh.h, margin=0.1 * max(c - a, d - b))
+        self.fresh = False
         return self.mesh
 
 def _field(x, w, eps, meshes):
     "grad phi^eps at the particles (-Lap phi^eps = K_eps * mu, weights w): direct sum (meshes None) or particle-mesh; the mesh step."
     if meshes is None: return direct_field(x, x, w, eps), 0.0
     mesh = meshes(x)
-    return gather(field_free(deposit(x, w, mesh), mesh, eps), x, mesh), mesh.h
+    return mesh_field(x, w, eps, mesh), mesh.h
 
 # %% ../nbs/13_keller_segel.ipynb #e5bbc56a
 NSTREAMS = 8    # fixed chunks of particles, each with its own random stream: the draws never depend on the thread count
@@ -319,23 +323,22 @@ class _Noise:
         if self.pool is not None: self.pool.shutdown()
 
 @nb.njit(cache=True, parallel=True)
-def _max_norm2(g):
-    "max_i |g_i|^2."
+def _max_norm2(g, c):
+    "max_i |c g_i|^2."
     m = 0.0
     for i in nb.prange(g.shape[0]):
-        m = max(m, g[i, 0] * g[i, 0] + g[i, 1] * g[i, 1])
+        bx, by = c * g[i, 0], c * g[i, 1]
+        m = max(m, bx * bx + by * by)
     return m
 
 def _em_step(x, w, m, chi_c, D, eps, dt, step_control, meshes, noise, out):
     """One Euler-Maruyama step from x into out, of length dt, shortened so that the drift moves no particle more than
     step_control * eps. Returns (step, (xb, b2, var), ok, h); ok is False when the field or a position is not finite."""
-    g, h = _field(x, w, eps, meshes)
-    with np.errstate(over="ignore", invalid="ignore"):
-        g *= chi_c
-    bmax = math.sqrt(_max_norm2(g))
+    g, h = _field(x, w, eps, meshes)                  # the drift is chi_c g, scaled inside the compiled passes
+    bmax = math.sqrt(_max_norm2(g, chi_c))
     step = min(dt, step_control * eps / bmax) if (step_control is not None and bmax > 0) else dt
     if not (math.isfinite(bmax) and step > 0): return step, (0.0, 0.0, 0.0), False, h
-    xb, b2, var, ok = _em_move(x, g, noise.draw(), m, step, math.sqrt(2 * D * step), out)
+    xb, b2, var, ok = _em_move(x, g, chi_c, noise.draw(), m, step, math.sqrt(2 * D * step), out)
     return step, (xb, b2, var), ok, h
 
 def em_step(x, mass, chi, D, eps, dt, rng, *, c_d=1.0, method="mesh", mesh=None):
