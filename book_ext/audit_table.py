@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 ITEMS_ORDER = None  # the paper's order, read from chaos_book.audit when first needed
 COLUMNS = ("item", "claim", "scope", "how it is checked", "verdict", "key number")
-AUDIT_COLUMNS = ("item", "claim", "scope", "checked in", "verdict", "key number")
+AUDIT_COLUMNS = ("item", "claim, and the scope of the check", "how the book checks it", "verdict", "key number")
 
 
 class verdicts_node(nodes.General, nodes.Element):
@@ -61,6 +61,7 @@ class VerdictsDirective(SphinxDirective):
         tables = list(node.findall(nodes.table))
         if len(tables) != 1:
             raise self.error("verdicts: the rows did not parse as one table")
+        tables[0]["classes"].append("chaos-verdict-table")
         body = [r for r in tables[0].findall(nodes.row) if isinstance(r.parent, nodes.tbody)]
         store = self.env.chaos_verdicts if hasattr(self.env, "chaos_verdicts") else {}
         self.env.chaos_verdicts = store
@@ -99,9 +100,11 @@ def _merge(app, env, docnames, other):
 
 
 def _outdated(app, env, added, changed, removed):
-    "Any page read again (a chapter whose outputs changed) means the audit pages must be read and resolved again."
+    """Any page read again (a chapter whose outputs changed) means the audit pages must be read and resolved again,
+    and so must the landing page, which pastes figures glued in the chapters."""
     if added or changed or removed:
-        return sorted(set(getattr(env, "chaos_audit_pages", set())) - set(added) - set(changed))
+        pages = set(getattr(env, "chaos_audit_pages", set())) | {env.config.root_doc}
+        return sorted(pages - set(added) - set(changed))
     return []
 
 
@@ -144,17 +147,24 @@ def _entry(*children):
     return entry
 
 
+def _inline(entry):
+    "The inline content of a one-paragraph table entry."
+    para = entry.next_node(nodes.paragraph)
+    return [c.deepcopy() for c in para.children] if para is not None else [nodes.Text(entry.astext())]
+
+
 def _build_table(app, fromdoc, env):
+    """The collected rows, in the paper's order: item | claim (and its scope) | how it is checked (a link to the
+    chapter section) | verdict | key number. Items that no chapter checks get a row that says so."""
     stored = getattr(env, "chaos_verdicts", {})
     order = {d: i for i, d in enumerate(_toc_order(env))}
     items = _items()
-    rows = [(items.index(r["row"]["item"]), order.get(doc, len(order)), doc, r)
-            for doc, rs in stored.items() for r in rs]
-    rows.sort(key=lambda x: (x[0], x[1]))
+    rows = sorted(((items.index(r["row"]["item"]), order.get(doc, len(order)), doc, r)
+                   for doc, rs in stored.items() for r in rs), key=lambda x: (x[0], x[1]))
     table = nodes.table(classes=["chaos-audit"])
     group = nodes.tgroup(cols=len(AUDIT_COLUMNS))
     table += group
-    for width in (10, 28, 20, 16, 10, 16):
+    for width in (9, 34, 27, 12, 18):
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     hrow = nodes.row()
@@ -166,24 +176,25 @@ def _build_table(app, fromdoc, env):
     covered = set()
     for _, _, doc, r in rows:
         covered.add(r["row"]["item"])
-        cells = [c.deepcopy() for c in r["cells"]]  # item, claim, scope, check, verdict, number
+        item, claim, scope, check, verdict, number = r["cells"]
         anchor = _anchor(env, doc, r["row"].get("section", ""))
         uri = app.builder.get_relative_uri(fromdoc, doc) + (f"#{anchor}" if anchor else "")
-        ref = nodes.reference("", "", internal=True, refuri=uri)
+        link = nodes.reference("", "", *_inline(check), internal=True, refuri=uri)
         title = env.titles.get(doc)
-        ref.extend(copy.deepcopy(title.children) if title is not None else [nodes.Text(doc)])
-        para = nodes.paragraph()
-        para += ref
-        where = _entry(para, *cells[3].children)
+        where = nodes.paragraph(classes=["chaos-where"])
+        where.extend(copy.deepcopy(title.children) if title is not None else [nodes.Text(doc)])
+        on = nodes.paragraph(classes=["chaos-scope"])
+        on += nodes.emphasis(text="on: ")
+        on.extend(_inline(scope))
         row = nodes.row(classes=[f"verdict-{r['row']['verdict'].split()[0]}"])
-        row.extend([cells[0], cells[1], cells[2], where, cells[4], cells[5]])
+        row.extend([item.deepcopy(), _entry(nodes.paragraph("", "", *_inline(claim)), on),
+                    _entry(nodes.paragraph("", "", link), where), verdict.deepcopy(), number.deepcopy()])
         body += row
     for item in items:
         if item not in covered:
             row = nodes.row(classes=["verdict-missing"])
             row.extend([_entry(nodes.paragraph(text=item)), _entry(nodes.paragraph(text="no chapter checks this item in this build")),
-                        _entry(nodes.paragraph(text="–")), _entry(nodes.paragraph(text="–")),
-                        _entry(nodes.paragraph(text="missing")), _entry(nodes.paragraph(text="–"))])
+                        _entry(nodes.paragraph(text="–")), _entry(nodes.paragraph(text="missing")), _entry(nodes.paragraph(text="–"))])
             body += row
     group += body
     return table
@@ -214,6 +225,7 @@ def setup(app):
     app.add_node(verdicts_node, html=(_visit_container, _depart_container), latex=(_visit_container, _depart_container),
                  text=(_visit_container, _depart_container))
     app.add_node(audit_table_node)
+    app.add_css_file("chaos.css")
     app.add_directive("verdicts", VerdictsDirective)
     app.add_directive("audit-table", AuditTableDirective)
     app.connect("env-purge-doc", _purge)

@@ -11,6 +11,8 @@ before execution and the jupyter-cache, so the tags steer both what runs and wha
     #| eval: false     -> skip-execution     (shown, not run)
     #| error: true     -> raises-exception   (expected to raise; the build does not fail on it)
     #| code-fold: true -> hide-input         (runs, output shown, code folded behind a toggle)
+    #| export          -> hide-input         (library code is one click away; nbdev keeps `key: value`
+                                             directives in exported modules, so export cells need no code-fold)
     #| default_exp ... -> remove-cell
 
 Every `#|` line is removed from the code the reader sees.
@@ -35,6 +37,8 @@ TAGS = {
     ("eval", "false"): "skip-execution",
     ("error", "true"): "raises-exception",
     ("code-fold", "true"): "hide-input",
+    ("export", None): "hide-input",
+    ("exporti", None): "hide-input",
 }
 
 

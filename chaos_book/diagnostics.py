@@ -11,7 +11,6 @@ from .fokker_planck import _check_grid
 from .mollifiers import mollify_grid
 
 # %% ../nbs/08_h1_bound.ipynb #6c2a7ef3
-#| code-fold: true
 def _grid(u, x):
     "u, x as float arrays on a uniform grid of at least 5 nodes (the solver's grid check); returns (u, x, dx)."
     x, dx = _check_grid(x, min_size=5)

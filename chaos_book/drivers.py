@@ -14,7 +14,6 @@ __all__ = ['solve_increasing', 'implicit_volatility', 'Driver', 'LinearDriver', 
            'ConstantVolatility', 'AssumptionReport', 'check_assumptions']
 
 # %% ../nbs/01_drivers.ipynb #c35b3ed8
-#| code-fold: true
 def _shape(*args, names="t, x, z"):
     "The common broadcast shape of args; a ValueError naming the parameters when they do not broadcast."
     try: return np.broadcast(*args).shape
@@ -38,7 +37,6 @@ def _central_dz(f, t, x, z):
     return (f(t, x, z + d) - f(t, x, z - d)) / (2 * d)
 
 # %% ../nbs/01_drivers.ipynb #a57e9076
-#| code-fold: true
 def _bracket(f, t, x, v, z0, name, maxexp=80):
     "Return lo <= hi with f(lo) <= v <= f(hi), elementwise, by doubling steps from z0."
     r0 = f(t, x, z0) - v
@@ -71,7 +69,6 @@ def _bracket(f, t, x, v, z0, name, maxexp=80):
                      f"{name} stays {side} v out to z={z[i]:.6g} (it must tend to ±inf as z -> ±inf)")
 
 # %% ../nbs/01_drivers.ipynb #35c2e925
-#| code-fold: true
 def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name="h"):
     """Solve f(t, x, z) = v for z, elementwise over broadcast (t, x, v), for f increasing in z.
     `df` is the z-derivative of f (None: central differences). Bracketing, then safeguarded Newton.
@@ -124,7 +121,6 @@ def implicit_volatility(g, t, x, mu, *, dg_dz=None, guess=1.0, xtol=1e-12):
     return solve_increasing(f, df, t, x, 0.0, guess=guess, xtol=xtol, name="g")
 
 # %% ../nbs/01_drivers.ipynb #8a828274
-#| code-fold: true
 class Driver:
     "A driver h(t, x, z), increasing in z (Definition 2.3). All methods broadcast over (t, x, z or v)."
     x_dependent = False
@@ -144,7 +140,6 @@ class Driver:
         return -(self.h(t, x + d, z) - self.h(t, x - d, z)) / (2 * d) / self.dh_dz(t, x, z)
 
 # %% ../nbs/01_drivers.ipynb #1ef49d7b
-#| code-fold: true
 def _b_of(b, x):
     "b(x) for b a number or a vectorised callable, whose result must broadcast to the shape of x."
     if not callable(b): return np.asarray(b, dtype=float)
@@ -189,7 +184,6 @@ class LinearDriver(Driver):
     def dh_inv_dv(self, t, x, v): return np.full(_shape(t, x, v, names="t, x, v"), 1.0 / self.a)
 
 # %% ../nbs/01_drivers.ipynb #57ddaf5e
-#| code-fold: true
 @dataclass(frozen=True)
 class TanhDriver(Driver):
     "h(t, x, z) = a z + c tanh(z) - b(x): nonlinear, slope between min(a, a+c) and max(a, a+c)."
@@ -213,7 +207,6 @@ class TanhDriver(Driver):
     def _guess(self, t, x, v): return (np.asarray(v) + _b_of(self.b, np.asarray(x))) / self.a
 
 # %% ../nbs/01_drivers.ipynb #3f19b67f
-#| code-fold: true
 def _user(f, name, t, x, z):
     "f(t, x, z) for a user function, broadcast to the shape of z (ValueError if it returns another shape)."
     out = np.asarray(f(t, x, z), dtype=float)
@@ -252,7 +245,6 @@ class ConstantVolatility(Driver):
     def dh_inv_dx(self, t, x, v): return np.zeros(_shape(t, x, v, names="t, x, v"))
 
 # %% ../nbs/01_drivers.ipynb #a59fdeeb
-#| code-fold: true
 @dataclass
 class AssumptionReport:
     "Constants of Assumption 2.4 for one driver and one M, a verdict per item, and notes (see check_assumptions)."
@@ -291,7 +283,6 @@ class AssumptionReport:
     __repr__ = to_table
 
 # %% ../nbs/01_drivers.ipynb #37634114
-#| code-fold: true
 def _axis(rng, n, used, name):
     "n points on rng (one point when the driver does not depend on this variable)."
     if np.shape(rng) != (2,): raise ValueError(f"{name} must be a pair (lo, hi) of shape (2,), got shape {np.shape(rng)}")
@@ -328,7 +319,6 @@ def _extreme(fun, F, axes, sign):
     return _refine(fun, axes, np.unravel_index(np.argmin(sign * F), F.shape), sign)
 
 # %% ../nbs/01_drivers.ipynb #b2e3c4d5
-#| code-fold: true
 def _partial(h, key):
     "p -> |partial derivative `key`| ('h_x', 'h_tz', ...) of h(t, x, z) at the point p, by central differences."
     k = ["txz".index(c) for c in key[2:]]
@@ -392,7 +382,6 @@ def _item_i(driver, T, X, z, H, S, zc, k=40):
     return not notes, growth, "; ".join(notes)
 
 # %% ../nbs/01_drivers.ipynb #11fb553a
-#| code-fold: true
 def _no_h_report(driver, M, Zv):
     "Report for a driver without h (ConstantVolatility): D does not depend on the density."
     s0, sM = float(Zv[..., 0].min()), float(np.abs(Zv).max())

@@ -250,13 +250,17 @@ def _ok(px, py, box):
 @nb.njit(cache=True, parallel=True)
 def _deposit(x, w, lo0, lo1, inv_h, box, out):
     """out[:] = bilinear (cloud-in-cell) deposit of weights w at x, divided by h^2; NCHUNK private grids summed in order.
-    Checks in the same pass: returns the index of the first point outside box or with a non-finite weight (N if none)."""
+    Checks in the same pass: returns the index of the first point outside box or with a non-finite weight (N if none).
+    Two parallel regions only (each chunk zeroes its own grid): on a loaded machine every region waits for its slowest thread."""
     nx, ny = out.shape
     n = x.shape[0]
-    priv = np.zeros((NCHUNK, nx, ny))
-    first = np.full(NCHUNK, n)
+    priv = np.empty((NCHUNK, nx, ny))
+    first = np.empty(NCHUNK, dtype=np.int64)
     for c in nb.prange(NCHUNK):
         g = priv[c]
+        for i in range(nx):
+            for j in range(ny): g[i, j] = 0.0
+        first[c] = n
         for p in range(c * n // NCHUNK, (c + 1) * n // NCHUNK):
             px, py, wp = x[p, 0], x[p, 1], w[p]
             if not (_ok(px, py, box) and math.isfinite(wp)):
@@ -273,7 +277,9 @@ def _deposit(x, w, lo0, lo1, inv_h, box, out):
             s = 0.0
             for c in range(NCHUNK): s += priv[c, i, j]
             out[i, j] = s * a
-    return first.min()
+    bad = n
+    for c in range(NCHUNK): bad = min(bad, first[c])
+    return bad
 
 @nb.njit(cache=True, parallel=True)
 def _gather(f, x, lo0, lo1, inv_h, box, out):

@@ -16,7 +16,6 @@ from .mollifiers import grid_taps
 __all__ = ['METHODS', 'FPResult', 'solve', 'barenblatt']
 
 # %% ../nbs/05_fokker_planck.ipynb #e018aca6
-#| code-fold: true
 def _apply(D, u, dx):
     "L[D] u: the flux-form finite-volume approximation of (1/2) d_xx (D u), zero flux at both ends."
     dPhi = np.diff(D * u)
@@ -26,7 +25,6 @@ def _apply(D, u, dx):
     return out / (2 * dx * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #557c1d03
-#| code-fold: true
 def _operator(D, dx, dt):
     "I - dt L[D] as (lower, diagonal, upper) diagonals: columns sum to one, off-diagonals <= 0 when D >= 0."
     c = dt / (2 * dx * dx) * D
@@ -41,7 +39,6 @@ def _solve(A, rhs):
     return x
 
 # %% ../nbs/05_fokker_planck.ipynb #513bdc24
-#| code-fold: true
 def _numeric_inverse(driver):
     "Does driver.h_inv use the generic root finder (so that a warm-started Newton pays off)?"
     return type(driver).h_inv is Driver.h_inv
@@ -55,7 +52,6 @@ def _warm_h_inv(driver, t, x, v, z, iters=4, tol=1e-12):
     return None
 
 # %% ../nbs/05_fokker_planck.ipynb #029e75f4
-#| code-fold: true
 class _Coefficients:
     "D = h_inv(t, x, v)^2 on the grid x, with v = K_eps * u (eps > 0) or v = u (eps = 0)."
     def __init__(self, driver, x, eps, kernel=None):
@@ -92,7 +88,6 @@ class _Coefficients:
         return g * g, g * g + u * np.maximum(2 * g * dg, 0.0)
 
 # %% ../nbs/05_fokker_planck.ipynb #2eaf2a3d
-#| code-fold: true
 def _implicit_euler(u, t, dt, dx, coef, tol, max_iter):
     "Backward Euler from (t, u): Newton with the local Jacobian, then one positive lagged solve. None if no convergence."
     scale = u.max()
@@ -119,7 +114,6 @@ def _step(u, D, t, dt, dx, method, coef, tol, max_iter):
     return 2 * out[0] - u, None, out[2]              # midpoint: = Crank-Nicolson with D frozen at the half step
 
 # %% ../nbs/05_fokker_planck.ipynb #a3e0ae74
-#| code-fold: true
 def _edge_mass(u, k):
     "Fraction of the mass in the k outermost cells on each side."
     return (u[:k].sum() + u[-k:].sum()) / u.sum()
@@ -132,7 +126,6 @@ def _diagnostics(u, x, dx, dudt):
                 dt_l2=norm(dudt), second_moment=(x * x * u).sum() * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #f76516dd
-#| code-fold: true
 def _check_grid(x, min_size=8):
     "x: uniform, increasing cell centres, at least min_size of them. Returns (x, dx)."
     x = np.asarray(x, dtype=float)
@@ -154,7 +147,6 @@ def _check_u0(u0, x):
     return u
 
 # %% ../nbs/05_fokker_planck.ipynb #05b5a5c4
-#| code-fold: true
 def _check_driver(driver, M, t0, T, x):
     "Assumption 2.4 (i)-(iii) or ValueError; (iv) failing alone gives a warning. Returns the report (or None)."
     if isinstance(driver, ConstantVolatility): return None        # heat equation: outside the class, our ground truth
@@ -188,7 +180,6 @@ def _number(name, v):
     return float(v)
 
 # %% ../nbs/05_fokker_planck.ipynb #5dcdf111
-#| code-fold: true
 @dataclass(frozen=True)
 class FPResult:
     "Snapshots u[k] at times t[k] on the grid x (u[-1] is the state at T), diagnostics per accepted step, parameters."
@@ -208,7 +199,6 @@ def _save_times(save_at, t0, T):
     return np.unique(np.r_[s, T])
 
 # %% ../nbs/05_fokker_planck.ipynb #597c6153
-#| code-fold: true
 class _Run:
     "History, snapshots and the edge-mass check of one solve."
     def __init__(self, x, dx, k, edge_tol, on_edge):
@@ -240,7 +230,6 @@ class _Run:
         return FPResult(self.x, np.asarray(self.times), np.array(self.snaps), hist, params)
 
 # %% ../nbs/05_fokker_planck.ipynb #667efa9b
-#| code-fold: true
 def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="implicit", rtol=1e-3, dt_max=None,
           t0=0.0, edge_tol=1e-8, on_edge="raise", check_driver=True, newton_tol=1e-9, max_iter=25, max_steps=1_000_000):
     """Solve (9) for eps > 0, or (7) for eps = 0, on the cell centres x (zero-flux walls) from u(t0) = u0 to time T.
@@ -290,7 +279,6 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     return run.result(driver, eps, kernel, T, t0, dt, method, rtol, report)
 
 # %% ../nbs/05_fokker_planck.ipynb #f6c24e1f
-#| code-fold: true
 def barenblatt(x, t, a=1.0, mass=1.0, average=True):
     """Barenblatt solution of (7) for LinearDriver(a, 0): u_t = (u^3)_xx / (2 a^2). Cell averages on the uniform grid x
     (average=True) or point values."""

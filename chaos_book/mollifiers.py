@@ -19,7 +19,6 @@ __all__ = ['STANDARD', 'FLAT', 'PEAKED', 'TWIN', 'KERNELS', 'Mollifier', 'K_eps'
            'DensityWorkspace', 'density_grid', 'density_at', 'grid_taps', 'mollify_grid', 'nu_eps']
 
 # %% ../nbs/02_mollifiers.ipynb #641b1d67
-#| code-fold: true
 @dataclass(frozen=True)
 class Mollifier:
     "Admissible kernel K(x) = x^(2m) exp(-k/(1-x^2)) / Z on (-1, 1), unit mass; K, dK, d2K on the reference support."
@@ -78,7 +77,6 @@ TWIN = Mollifier("twin", k=1.0, m=1)
 KERNELS = {K.name: K for K in (STANDARD, FLAT, PEAKED, TWIN)}
 
 # %% ../nbs/02_mollifiers.ipynb #f5fc1839
-#| code-fold: true
 def _kernel(kernel):
     if kernel is None: return STANDARD
     if isinstance(kernel, Mollifier): return kernel
@@ -128,7 +126,6 @@ def dK_eps(x, eps, kernel=None):
     return K_eps(x, eps, kernel, deriv=1)
 
 # %% ../nbs/02_mollifiers.ipynb #a6d11b50
-#| code-fold: true
 def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
     "Direct sum of w_j K_eps^(deriv)(a_i - y_j) over the sorted eps-window of each a_i."
     o = np.argsort(y, kind="stable")
@@ -148,7 +145,6 @@ def _mollify_exact(y, w, a, eps, K, deriv, budget=2**20):
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #f16f418a
-#| code-fold: true
 @nb.njit(cache=True, nogil=True)
 def _bin_chunk(x, w, i0, i1, a, inv_h, row):
     "Linear binning of x[i0:i1] (weights w, or 1 where w is empty) onto row (zeroed here), origin a; off-row points dropped."
@@ -184,7 +180,6 @@ def _interp_chunk(y, i0, i1, a, inv_h, f, out):
             out[i] = 0.0
 
 # %% ../nbs/02_mollifiers.ipynb #7b1720b4
-#| code-fold: true
 def _bin_linear(y, w, x0, dx, G):
     "Linear binning of weights w at y onto the grid x0 + dx * arange(G) (compiled)."
     row = np.empty(G + 1)
@@ -206,7 +201,6 @@ def _interp(x0, dx, F, a):
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #76a7b6ce
-#| code-fold: true
 def _error_constant(K, deriv):
     "B_{K,d} of the fast-path error bound (computed once per kernel and derivative)."
     return _error_constants(K)[deriv]
@@ -228,7 +222,6 @@ def fast_grid_step(eps, kernel=None, rtol=1e-4, deriv=0):
     return _check_eps(eps) * min(0.05, np.sqrt(rtol / _error_constant(_kernel(kernel), _check_deriv(deriv))))
 
 # %% ../nbs/02_mollifiers.ipynb #6a933169
-#| code-fold: true
 _MAX_GRID = 2**26
 
 def _mollify_fast(y, w, a, eps, K, deriv, dx):
@@ -244,7 +237,6 @@ def _mollify_fast(y, w, a, eps, K, deriv, dx):
     return _interp(x0, dx, F, a)
 
 # %% ../nbs/02_mollifiers.ipynb #b23ca807
-#| code-fold: true
 def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol=1e-4, deriv=0, dx=None):
     """(K_eps * mu)(at) for mu = sum_j w_j delta_{points_j} (or its deriv-th x-derivative), at = points by default.
     points: shape (N,). weights: shape (N,), default 1/N (a probability measure); given weights are used as given (not normalised), must be >= 0.
@@ -266,7 +258,6 @@ def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol
     return (np.maximum(out, 0.0) if deriv == 0 else out).reshape(shape)
 
 # %% ../nbs/02_mollifiers.ipynb #279bc3d2
-#| code-fold: true
 class DensityWorkspace:
     """Reusable buffers and threads for K_eps * mu^N by binning + FFT + interpolation (see density_grid, density_at).
     Grid step h = fast_grid_step(eps, kernel, rtol); work split into n_chunks fixed chunks, so results do not depend
@@ -313,7 +304,6 @@ class DensityWorkspace:
     def grid(self): return self.a + self.h * np.arange(self.G)
 
 # %% ../nbs/02_mollifiers.ipynb #669e102c
-#| code-fold: true
 def _khat(ws, L, scale=1.0):
     "scale times the rfft of K_eps sampled at k h, |k| <= m, wrapped to length L (cached per L and scale)."
     if (L, scale) not in ws._khat:
@@ -358,7 +348,6 @@ def density_at(ws, y, f=None, out=None):
     return out
 
 # %% ../nbs/02_mollifiers.ipynb #ef91fb6e
-#| code-fold: true
 def _check_uniform(x):
     x = _as_finite(x, "x")
     if x.ndim != 1 or x.size < 2: raise ValueError(f"x must be a 1-D grid with at least 2 points, got shape {x.shape}")

@@ -96,6 +96,63 @@ def test_deposit_bit_reproducible_and_chunk_order_independent_of_threads():
     assert np.array_equal(a, b)
 
 
+def test_deposit_and_gather_at_the_mesh_edges():
+    "Points exactly on the edges of the mesh interior [lo + h/2, hi - h/2]: all their mass on the edge cells, linear fields exact."
+    m = Mesh((-1.0, -2.0), 0.125, (16, 24))                   # h a power of 2: the edge coordinates are exact
+    b = m.box()
+    x = np.array([[b[0], b[1]], [b[2], b[3]], [b[0], b[3]], [b[2], b[1]], [b[0], 0.3], [b[2], 0.3], [0.1, b[1]], [0.1, b[3]]])
+    rho = deposit(x, np.ones(len(x)), m) * m.h**2
+    assert rho.sum() == pytest.approx(len(x), abs=1e-13)
+    for (px, py), corner in zip(x[:4], [(0, 0), (-1, -1), (0, -1), (-1, 0)]):    # a corner point puts its unit mass on one cell
+        assert rho[corner] == pytest.approx(1.0, abs=1e-15)
+    X, Y = np.meshgrid(*m.centres(), indexing="ij")
+    lin = np.stack([3 * X - Y, X + 2 * Y])
+    assert_allclose(gather(lin, x, m), np.stack([3 * x[:, 0] - x[:, 1], x[:, 0] + 2 * x[:, 1]], 1), atol=1e-13)
+    nxt = np.nextafter
+    for bad in ([nxt(b[0], -np.inf), 0.0], [0.0, nxt(b[3], np.inf)]):      # one ulp outside: rejected, not wrapped
+        with pytest.raises(ValueError, match="outside the mesh"): deposit(np.array([[0.0, 0.0], bad]), np.ones(2), m)
+        with pytest.raises(ValueError, match="point 1 at"): gather(lin, np.array([[0.0, 0.0], bad]), m)
+
+
+def test_kernels_never_index_off_the_grid():
+    "The compiled kernels clamp the stencil: NaN, inf and far-away points (or a field passed without interleaving) cannot crash."
+    from chaos_book.field2d import _deposit, _gather
+    m = Mesh((0.0, 0.0), 0.1, (16, 16))
+    x = np.array([[0.5, 0.5], [np.nan, 0.5], [1e300, -1e300], [-np.inf, np.inf], [-5.0, 40.0]])
+    out = np.empty(m.n)
+    assert _deposit(x, np.ones(5), 0.0, 0.0, 10.0, m.box(), out) == 1                    # the first bad point
+    assert _deposit(x[[0, 0]], np.array([1.0, np.nan]), 0.0, 0.0, 10.0, m.box(), out) == 1
+    g = np.empty((5, 2))
+    assert _gather(np.zeros((16, 16, 2)), x, 0.0, 0.0, 10.0, m.box(), g) == 1
+    assert _gather(np.zeros((2, 16, 16)), x, 0.0, 0.0, 10.0, m.box(), g) == 1          # wrong layout: wrong values, no crash
+
+
+def test_checks_name_the_first_bad_point():
+    m = Mesh((0.0, 0.0), 0.1, (16, 16))
+    x = np.full((6, 2), 0.8)
+    x[4] = [0.8, np.nan]; x[5] = [9.0, 9.0]
+    with pytest.raises(ValueError, match="x must be finite: point 4"): deposit(x, np.ones(6), m)
+    with pytest.raises(ValueError, match="x must be finite: point 4"): mesh_field(x, np.ones(6), 0.3, m)
+    with pytest.raises(ValueError, match="x must be finite: point 4"): gather(np.zeros((2, 16, 16)), x, m)
+    w = np.ones(6); w[2] = np.inf
+    with pytest.raises(ValueError, match="w must be finite: entry 2"): deposit(x, w, m)
+    x[4] = 0.8                                                # now point 5 is the only bad one: outside
+    with pytest.raises(ValueError, match="point 5 at"): deposit(x, np.ones(6), m)
+    with pytest.raises(ValueError, match=r"w must have shape \(6,\)"): deposit(x, np.ones(5), m)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"): deposit(np.zeros(6), np.ones(6), m)
+
+
+def test_mesh_field_bit_reproducible_independent_of_threads():
+    import numba
+    x, w = RNG.normal(size=(50_000, 2)), RNG.normal(size=50_000)
+    m = mesh_around(x, 0.05)
+    a = mesh_field(x, w, 0.2, m, "perp")
+    numba.set_num_threads(1)
+    try: b = mesh_field(x, w, 0.2, m, "perp")
+    finally: numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(a, b)
+
+
 @pytest.mark.parametrize("n", [64, 128])
 def test_free_space_gaussian_exact_second_order(n):
     "grad phi of a Gaussian: -x/(2 pi r^2) (1 - exp(-r^2/2s^2)), no periodic images, error O(h^2)."
