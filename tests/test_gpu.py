@@ -128,7 +128,9 @@ def test_same_seed_same_run_other_seed_differs():
     a = gpu.simulate_cuda(LIN, EPS, x0, 0.004, 2e-3, seed=11, **SMALL)
     b = gpu.simulate_cuda(LIN, EPS, x0, 0.004, 2e-3, seed=11, **SMALL)
     c = gpu.simulate_cuda(LIN, EPS, x0, 0.004, 2e-3, seed=12, **SMALL)
-    assert np.array_equal(a.x, b.x) and not np.array_equal(a.x, c.x) and a.seed == 11
+    disp = np.abs(a.x - x0).max()
+    assert np.abs(a.x - b.x).max() <= 1e-12 * disp               # same normals; atomic adds may reorder on a GPU: round-off only
+    assert np.abs(a.x - c.x).max() > 0.1 * disp and a.seed == 11    # other normals: a different path
 
 
 # ------------------------------------------------------------------ bad input
