@@ -15,7 +15,7 @@ Run: .venv/bin/python benchmarks/bench_keller_segel.py [--n 1e6] [--grid 512] [-
 import argparse, math, os, time
 import numba
 import numpy as np
-from chaos_book.field2d import _solve_free, deposit, gather, green, mesh_field
+from chaos_book.field2d import _solve_free, deposit, gather, green
 from chaos_book.keller_segel import em_step, critical_mass, _mesh_for, _Noise, _em_move, _max_norm2
 
 MASS, CHI, D, DT = 0.5 * critical_mass(1.0, 1.0), 1.0, 1.0, 1e-3
@@ -62,12 +62,12 @@ def phases(x, eps, G, reps):
     mesh = _mesh_for(x, eps, G)
     rho = deposit(x, w, mesh)
     nn = tuple(mesh.n)
-    f = np.ascontiguousarray(_solve_free(rho, nn, float(mesh.h), eps, False))
+    f = np.ascontiguousarray(_solve_free(rho, nn, float(mesh.h), eps, "grad"))
     g = gather(f, x, mesh)
     noise = _Noise(np.random.default_rng(3), n)
     fns = {"mesh (bounding box)": lambda: _mesh_for(x, eps, G),
            "deposit (checks in the same pass)": lambda: deposit(x, w, mesh),
-           f"free-space solve (pruned FFTs of {2 * G}^2)": lambda: _solve_free(rho, nn, float(mesh.h), eps, False),
+           f"free-space solve (pruned FFTs of {2 * G}^2)": lambda: _solve_free(rho, nn, float(mesh.h), eps, "grad"),
            "gather (checks in the same pass)": lambda: gather(f, x, mesh),
            "normals (8 fixed streams)": noise.draw,
            "max |b| + fused move and virial sums": lambda: (_max_norm2(g, CHI), _em_move(x, g, CHI, noise.z, MASS / n, DT, math.sqrt(2 * D * DT), out))}

@@ -27,7 +27,7 @@ def numpy_mesh_field(x, w, eps, mesh):
     i, j, fx, fy = ij[:, 0], ij[:, 1], f[:, 0], f[:, 1]
     idx = [(i, j, (1 - fx) * (1 - fy)), (i + 1, j, fx * (1 - fy)), (i, j + 1, (1 - fx) * fy), (i + 1, j + 1, fx * fy)]
     rho = sum(np.bincount(a * ny + b, weights=w * c, minlength=nx * ny) for a, b, c in idx).reshape(nx, ny) / mesh.h**2
-    g_hat = _green_hat((nx, ny), float(mesh.h), float(eps), True)          # the same kernel transform (not timed)
+    g_hat = _green_hat((nx, ny), float(mesh.h), float(eps), "perp")          # the same kernel transform (not timed)
     r_hat = np.fft.rfft2(rho, s=(2 * nx, 2 * ny))
     field = np.fft.irfft2(g_hat * r_hat, s=(2 * nx, 2 * ny))[:, :nx, :ny]
     return np.stack([sum(c * field[k][a, b] for a, b, c in idx) for k in range(2)], 1)
@@ -56,9 +56,9 @@ def phases(x, g, eps, mesh, reps):
     "Wall ms of each phase of mesh_field on the current thread count."
     rho = deposit(x, g, mesh)
     n = tuple(mesh.n)
-    f = np.ascontiguousarray(_solve_free(rho, n, float(mesh.h), eps, True))
+    f = np.ascontiguousarray(_solve_free(rho, n, float(mesh.h), eps, "perp"))
     fns = {"deposit (checks in the same pass)": lambda: deposit(x, g, mesh),
-           f"free-space solve (pruned FFTs of {2 * n[0]}^2)": lambda: _solve_free(rho, n, float(mesh.h), eps, True),
+           f"free-space solve (pruned FFTs of {2 * n[0]}^2)": lambda: _solve_free(rho, n, float(mesh.h), eps, "perp"),
            "gather (interleave + checks in the same pass)": lambda: gather(f, x, mesh)}
     return {k: 1e3 * best(fn, reps)[0] for k, fn in fns.items()}
 

@@ -13,9 +13,9 @@ from scipy import fft as _fft
 from scipy.special import exp1, j0
 
 # %% auto #0
-__all__ = ['C_K', 'F_TABLE', 'NCHUNK', 'K_eps', 'mass_fraction', 'K_hat', 'point_kernel', 'direct_field', 'Mesh', 'mesh_around',
-           'deposit', 'gather', 'green', 'field_free', 'field_periodic', 'wavenumbers', 'mesh_field', 'default_h',
-           'field_at']
+__all__ = ['C_K', 'F_TABLE', 'NCHUNK', 'KINDS', 'K_eps', 'mass_fraction', 'K_hat', 'point_kernel', 'direct_field', 'Mesh',
+           'mesh_around', 'deposit', 'gather', 'log_potential', 'green', 'field_free', 'field_periodic', 'wavenumbers',
+           'mesh_field', 'default_h', 'field_at']
 
 # %% ../nbs/11_field2d.ipynb #2b37e52e
 def _check_eps(eps, allow_zero=False, name="eps"):
@@ -344,50 +344,84 @@ def _cell_integral(a, b):
                     + np.where(x != 0, x * np.arctan(y / np.where(x != 0, x, 1.0)), 0.0))
     return H(a[1], b[1]) - H(a[0], b[1]) - H(a[1], b[0]) + H(a[0], b[0])
 
+def _log_cell_integral(a, b):
+    "int over [a0, a1] x [b0, b1] of log|z|^2 dz (closed form; corners may be 0)."
+    def Q(x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = x * x + y * y
+            return (x * y * (np.log(np.where(r2 > 0, r2, 1.0)) - 3)
+                    + np.where(x != 0, x * x * np.arctan(y / np.where(x != 0, x, 1.0)), 0.0)
+                    + np.where(y != 0, y * y * np.arctan(x / np.where(y != 0, y, 1.0)), 0.0))
+    return Q(a[1], b[1]) - Q(a[0], b[1]) - Q(a[1], b[0]) + Q(a[0], b[0])
+
+def log_potential(r, eps):
+    """Phi_eps(r) = (-(1/2 pi) log|.| * K_eps)(x) at |x| = r: -(1/2 pi) log r for r >= eps (Newton's theorem) and
+    -(1/2 pi) (log eps - int_{r/eps}^1 F(s)/s ds) inside (64-point Gauss-Legendre of the closed-form F); eps = 0: -(1/2 pi) log r."""
+    eps = _check_eps(eps, allow_zero=True)
+    r = np.asarray(r, dtype=float)
+    with np.errstate(divide="ignore"):
+        out = -np.log(r) / (2 * np.pi)
+    inside = r < eps
+    if inside.any():
+        rho = r[inside, None] / eps
+        g, wq = np.polynomial.legendre.leggauss(64)
+        s = rho + (1 - rho) * 0.5 * (g + 1)
+        out[inside] = -(math.log(eps) - (1 - rho[:, 0]) * 0.5 * ((mass_fraction(s) / s) @ wq)) / (2 * np.pi)
+    return out
+
 def green(n, h, eps, kind="grad"):
-    """The field kernel on the doubled (2 n[0], 2 n[1]) grid with wrapped offsets (Hockney-Eastwood): the field at offset
-    d = (a h, b h) of unit mass. eps > 0: g_eps(d) sampled (smooth; closed form F); eps = 0: the average of the singular
-    kernel over the cell centred at d (exact for a cell-wise constant density). Shape (2, 2 n[0], 2 n[1])."""
+    """The kernel on the doubled (2 n[0], 2 n[1]) grid with wrapped offsets (Hockney-Eastwood): the field (kind "grad" or
+    "perp", shape (2, 2 n[0], 2 n[1])) or the potential (kind "potential", shape (2 n[0], 2 n[1])) at offset d = (a h, b h)
+    of unit mass. eps > 0: g_eps(d) or Phi_eps(|d|) sampled (smooth); eps = 0: the average of the singular kernel over the
+    cell centred at d (exact for a cell-wise constant density)."""
+    if kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     eps = _check_eps(eps, allow_zero=True)
     a = np.fft.fftfreq(2 * n[0], 1.0 / (2 * n[0]))[:, None] * h
     b = np.fft.fftfreq(2 * n[1], 1.0 / (2 * n[1]))[None, :] * h
     a, b = np.broadcast_arrays(a, b)
-    if eps > 0:
+    s = 0.5 * h
+    if kind == "potential":
+        g = (log_potential(np.hypot(a, b), eps) if eps > 0
+             else -_log_cell_integral((a - s, a + s), (b - s, b + s)) / (4 * np.pi * h * h))
+    elif eps > 0:
         g = np.moveaxis(point_kernel(np.stack([a, b], -1), eps, "grad"), -1, 0)
     else:
-        s = 0.5 * h
         gx = _cell_integral((a - s, a + s), (b - s, b + s))
         gy = _cell_integral((b - s, b + s), (a - s, a + s))
         g = -np.stack([gx, gy]) / (2 * np.pi * h * h)
-    g[:, n[0], :] = 0.0                     # the unused Nyquist offsets
-    g[:, :, n[1]] = 0.0
+    g[..., n[0], :] = 0.0                   # the unused Nyquist offsets
+    g[..., :, n[1]] = 0.0
     return np.stack([g[1], -g[0]]) if kind == "perp" else g
 
+KINDS = ("grad", "perp", "potential")
+
 @lru_cache(maxsize=4)
-def _green_hat(n, h, eps, perp):
-    g = green(n, h, eps, "perp" if perp else "grad") * h * h
+def _green_hat(n, h, eps, kind):
+    g = np.reshape(green(n, h, eps, kind) * h * h, (-1, 2 * n[0], 2 * n[1]))
     return _fft.rfft2(g, axes=(1, 2), workers=-1)
 
-def _solve_free(rho, n, h, eps, perp):
-    """The free-space field (2, n0, n1) of rho (n0, n1): transforms pruned to the non-zero quarter of the doubled grid,
-    on as many threads as numba uses (so that numba.set_num_threads(1) means one thread throughout)."""
+def _solve_free(rho, n, h, eps, kind):
+    """The free-space field (2, n0, n1) (or potential (1, n0, n1)) of rho (n0, n1): transforms pruned to the non-zero quarter
+    of the doubled grid, on as many threads as numba uses (so that numba.set_num_threads(1) means one thread throughout)."""
     w = nb.get_num_threads()
     a = _fft.rfft(rho, n=2 * n[1], axis=1, workers=w)                  # only the n0 non-zero rows
     b = _fft.fft(a, n=2 * n[0], axis=0, workers=w, overwrite_x=True)
-    c = _fft.ifft(_green_hat(n, h, eps, perp) * b, axis=1, workers=w, overwrite_x=True)[:, :n[0], :]   # only the rows kept
+    c = _fft.ifft(_green_hat(n, h, eps, kind) * b, axis=1, workers=w, overwrite_x=True)[:, :n[0], :]   # only the rows kept
     return _fft.irfft(c, n=2 * n[1], axis=2, workers=w)[:, :, :n[1]]
 
 def field_free(rho, mesh, eps=0.0, kind="grad"):
     """The free-space field of the grid density rho (mass per area, shape mesh.n) at the cell centres, by zero padding
-    to the doubled grid (no periodic images): grad phi for -lap phi = K_eps * rho (kind="grad") or the divergence-free
-    field with curl K_eps * rho (kind="perp"). eps = 0: no mollification. Shape (2, n[0], n[1])."""
-    perp = _kind(kind)
+    to the doubled grid (no periodic images): grad phi for -lap phi = K_eps * rho (kind="grad"), the divergence-free
+    field with curl K_eps * rho (kind="perp"), both of shape (2, n[0], n[1]), or phi = -(1/2 pi) log|.| * K_eps * rho
+    itself (kind="potential", shape mesh.n). eps = 0: no mollification."""
+    if kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     eps = _check_eps(eps, allow_zero=True)
     rho = np.asarray(rho, dtype=float)
     if rho.shape != tuple(mesh.n): raise ValueError(f"rho must have shape {tuple(mesh.n)} (mesh.n), got {rho.shape}")
     if not np.isfinite(rho).all(): raise ValueError("rho must be finite")
     n = tuple(int(k) for k in mesh.n)
-    return np.ascontiguousarray(_solve_free(rho, n, float(mesh.h), eps, perp))
+    f = _solve_free(rho, n, float(mesh.h), eps, kind)
+    return np.ascontiguousarray(f[0] if kind == "potential" else f)
 
 # %% ../nbs/11_field2d.ipynb #66ea9b77
 def field_periodic(rho, L, eps=0.0, kind="grad"):
@@ -422,7 +456,7 @@ def mesh_field(x, w, eps, mesh, kind="grad"):
     perp, eps = _kind(kind), _check_eps(eps)
     x = _coords(x)
     rho = deposit(x, w, mesh)                                          # checks x, w and the mesh in its one pass
-    return _gather_at(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), eps, perp), x, mesh)
+    return _gather_at(_solve_free(rho, tuple(int(k) for k in mesh.n), float(mesh.h), eps, "perp" if perp else "grad"), x, mesh)
 
 def default_h(eps, x=None, n_max=1024):
     "The mesh step for the particle-mesh path: eps/8, coarsened if the points' box would need more than n_max cells a side."

@@ -55,9 +55,9 @@ def _bern(z):
     return z / math.expm1(z)
 
 @nb.njit(cache=True, nogil=True)
-def _sg_rate(u, g, D, chi, h, du):
+def _sg_rate(u, phi, D, chi, h, du):
     """du = div(D grad u - chi u grad phi) with Scharfetter-Gummel fluxes on the interior faces, zero flux on the walls;
-    g = grad phi at the cell centres (2, n0, n1), averaged onto each face.
+    phi at the cell centres (n0, n1): the velocity on a face is chi (phi_R - phi_L) / h.
     Returns max over cells of the outflow rate sum_faces (D/h^2) B(-+Pe): forward Euler keeps u >= 0 iff dt * rate <= 1."""
     n0, n1 = u.shape
     a = D / (h * h)
@@ -66,13 +66,13 @@ def _sg_rate(u, g, D, chi, h, du):
     for i in range(n0):
         for j in range(n1):
             if i + 1 < n0:                                  # x-face between (i, j) and (i + 1, j)
-                p = 0.5 * chi * h * (g[0, i, j] + g[0, i + 1, j]) / D   # Peclet number v h / D on the face
+                p = chi * (phi[i + 1, j] - phi[i, j]) / D          # Peclet number v h / D on the face
                 bp = _bern(p); bm = bp + p                  # B(-p) = B(p) + p
                 F = a * (bm * u[i, j] - bp * u[i + 1, j])
                 du[i, j] -= F; du[i + 1, j] += F
                 out[i, j] += bm; out[i + 1, j] += bp
             if j + 1 < n1:                                  # y-face between (i, j) and (i, j + 1)
-                p = 0.5 * chi * h * (g[1, i, j] + g[1, i, j + 1]) / D
+                p = chi * (phi[i, j + 1] - phi[i, j]) / D
                 bp = _bern(p); bm = bp + p
                 F = a * (bm * u[i, j] - bp * u[i, j + 1])
                 du[i, j] -= F; du[i, j + 1] += F
@@ -131,9 +131,9 @@ class _PDERun:
         self.rec = {k: [] for k in ("t", "second_moment", "mass", "max_u", "grad_l2")}
         self.edge = 0.0
 
-    def grad_phi(self, u):
-        "grad phi at the cell centres: -Lap phi = c_d s, s = K_eps * u (source 'mollified') or s = u (free space)."
-        return self.c_d * field_free(u, self.mesh, self.eps if self.source == "mollified" else 0.0)
+    def phi(self, u):
+        "phi at the cell centres: -Lap phi = c_d s, s = K_eps * u (source 'mollified') or s = u (free space)."
+        return self.c_d * field_free(u, self.mesh, self.eps if self.source == "mollified" else 0.0, "potential")
 
     def record(self, t):
         u, h, r = self.u, self.h, self.rec
@@ -189,7 +189,7 @@ def solve_pde(u0, L, n, chi, D, T, eps=0.0, c_d=1.0, source="mollified", save_at
             blowup = t
             evidence = dict(criterion=crit, time=t, max_u=float(run.u.max()), u_res=run.u_res, second_moment=run.rec["second_moment"][-1])
         if t >= T * (1 - 1e-12) or (blowup is not None and (stop_on_blowup or crit == "non-finite")): break
-        rate = _sg_rate(run.u, run.grad_phi(run.u), D, chi, h, run.du)
+        rate = _sg_rate(run.u, run.phi(run.u), D, chi, h, run.du)
         step = min(dt_max, T - t, cfl / rate, (saves[k] - t) if k < saves.size else T)
         if not (step > 1e-12 * T):                           # the stable step collapsed (or the rate is not finite)
             blowup = t if blowup is None else blowup

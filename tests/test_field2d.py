@@ -6,7 +6,7 @@ from scipy.integrate import quad, dblquad
 from scipy.special import j0
 
 from chaos_book.field2d import (C_K, F_TABLE, K_eps, K_hat, Mesh, deposit, direct_field, field_at, field_free,
-                                field_periodic, gather, green, mass_fraction, mesh_around, mesh_field, point_kernel)
+                                field_periodic, gather, green, log_potential, mass_fraction, mesh_around, mesh_field, point_kernel)
 
 RNG = np.random.default_rng(11)
 bump = lambda r: C_K * np.exp(-1 / (1 - r * r)) if r < 1 else 0.0
@@ -170,6 +170,46 @@ def test_free_space_gaussian_exact_second_order(n):
     assert errs[0] < 3e-3 and 3.5 < errs[0] / errs[1] < 4.5     # observed order 2 (ratio 4 per halving of h)
 
 
+def test_log_potential_against_quadrature():
+    "Phi_eps(r) = -(1/2 pi) int log|x - y| K_eps(y) dy by 2-D quadrature (inside the support) and Newton's -(1/2 pi) log r outside."
+    eps = 0.3
+    for r in (0.0, 0.1, 0.29, 0.3, 0.5):
+        f = lambda th, s: -np.log(np.hypot(r - s * np.cos(th), s * np.sin(th))) / (2 * np.pi) * K_eps(np.array([s, 0.0]), eps) * s
+        q = dblquad(f, 0, eps, 0, 2 * np.pi, epsabs=1e-13)[0]
+        assert abs(log_potential(np.array([r]), eps)[0] - q) < 1e-11          # quadrature error ~1e-12 at the log singularity
+    r = np.array([0.3, 1.0, 7.5])
+    assert_allclose(log_potential(r, eps), -np.log(r) / (2 * np.pi), rtol=1e-15)
+    assert_allclose(log_potential(r, 0.0), -np.log(r) / (2 * np.pi), rtol=1e-15)
+
+
+def test_log_cell_integral_against_quadrature():
+    from chaos_book.field2d import _log_cell_integral
+    for a, b in (((0.0, 1.0), (0.0, 1.0)), ((1.0, 2.0), (-3.0, -1.5)), ((-0.5, 0.25), (0.5, 0.75))):
+        q = dblquad(lambda y, x: np.log(x * x + y * y), *a, *b, epsabs=1e-13)[0]
+        assert abs(float(_log_cell_integral(a, b)) - q) < 1e-11
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.4])
+def test_free_space_potential_gaussian_second_order(eps):
+    """phi of a Gaussian of variance s^2 (eps = 0): -(E1(r^2/2s^2) + log r^2)/(4 pi), no images, no constant; O(h^2).
+    eps = 0.4: the potential's centred differences agree with the field (kind="grad") to O(h^2)."""
+    from scipy.special import exp1
+    errs = []
+    for k in (64, 128):
+        m = Mesh((-4.0, -4.0), 8.0 / k, (k, k))
+        X, Y = np.meshgrid(*m.centres(), indexing="ij")
+        r2, s = X**2 + Y**2, 0.5
+        rho = np.exp(-r2 / (2 * s * s)) / (2 * np.pi * s * s)
+        phi = field_free(rho, m, eps, "potential")
+        if eps == 0:
+            errs.append(np.abs(phi + (exp1(r2 / (2 * s * s)) + np.log(r2)) / (4 * np.pi)).max())
+        else:
+            g = field_free(rho, m, eps)
+            dx = (phi[2:, 1:-1] - phi[:-2, 1:-1]) / (2 * m.h)
+            errs.append(np.abs(dx - g[0, 1:-1, 1:-1]).max())
+    assert errs[0] < 2e-3 and 3.5 < errs[0] / errs[1] < 4.5          # observed order 2
+
+
 def test_periodic_fourier_mode_exact():
     n, L = (48, 32), (2 * np.pi, 4 * np.pi)
     x, y = (np.arange(n[0]) * L[0] / n[0])[:, None], (np.arange(n[1]) * L[1] / n[1])[None, :]
@@ -228,6 +268,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="outside the mesh"): gather(np.zeros((2, 16, 16)), np.array([[-0.01, 0.5]]), m)
     with pytest.raises(ValueError, match="field must have shape"): gather(np.zeros((16, 16)), np.array([[0.5, 0.5]]), m)
     with pytest.raises(ValueError, match="rho must have shape"): field_free(np.zeros((8, 8)), m)
+    with pytest.raises(ValueError, match="kind must be one of"): field_free(np.zeros((16, 16)), m, kind="curl")
     with pytest.raises(ValueError, match="h must be finite"): Mesh((0.0, 0.0), 0.0, (8, 8))
     with pytest.raises(ValueError, match="method must be"): field_at(np.zeros((2, 2)), np.ones(2), 0.1, method="fmm")
     with pytest.raises(ValueError, match="L must be"): field_periodic(np.zeros((8, 8)), 0.0)

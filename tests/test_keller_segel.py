@@ -47,17 +47,20 @@ def test_pde_mass_positivity_and_virial_order():
         assert (r.snapshots >= 0).all() and r.u.min() >= 0 and not r.blew_up
         errs.append(abs(slope(r) / virial_rate(r.mass[0], 1, 1) - 1))
     order = math.log(errs[0] / errs[1]) / math.log(2)
-    assert errs[1] < 1e-2 and 1.5 < order < 2.5
+    assert errs[1] < 1e-4 and 1.5 < order < 2.5      # potential-difference face velocities: measured 1.2e-4, 2.2e-5 (order 2.4)
 
 def test_pde_blowup_flags():
-    "Sub-critical: no flag. Super-critical: flagged by the grid criterion, before the virial line reaches 0 (an upper bound)."
+    "Sub-critical: no flag. Super-critical: flagged by the grid criterion, before the virial line reaches 0 (an upper bound), later on a finer grid."
     sub = solve_pde(gaussian(0.5 * MC), 6.0, 48, chi=1.0, D=1.0, T=0.6)
     sup = solve_pde(gaussian(1.5 * MC), 6.0, 48, chi=1.0, D=1.0, T=1.5)
     assert not sub.blew_up and sub.blowup_time is None and sub.t[-1] == pytest.approx(0.6)
     T_star = sup.evidence["virial_time"]
     assert T_star == pytest.approx(1.0, rel=2e-2)                   # sigma^2 / (2 (M/M_c - 1)) = 1
-    assert sup.blew_up and sup.evidence["criterion"] == "grid" and 0.4 * T_star < sup.blowup_time <= T_star
+    assert sup.blew_up and sup.evidence["criterion"] == "grid" and 0.3 * T_star < sup.blowup_time <= T_star
     assert sup.evidence["max_u"] >= sup.evidence["u_res"] and np.isfinite(sup.u).all()
+    # the grid criterion max u >= M/(8 pi h^2) is met later on a finer grid (measured 0.38, 0.47 T* at h = 0.25, 0.19)
+    finer = solve_pde(gaussian(1.5 * MC), 6.0, 64, chi=1.0, D=1.0, T=1.5)
+    assert finer.evidence["criterion"] == "grid" and sup.blowup_time < finer.blowup_time <= T_star
 
 def test_pde_critical_mass_from_paper_constant():
     "With c_d = 2 pi the virial slope changes sign at 4 D/chi: M = 3.8 spreads, M = 4.2 contracts (slope error < 1%)."
