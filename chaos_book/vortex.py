@@ -17,23 +17,15 @@ __all__ = ['lamb_oseen', 'lamb_oseen_velocity', 'sample_lamb_oseen', 'velocity',
            'ns_grid', 'ns_vorticity', 'ns_velocity']
 
 # %% ../nbs/12_vortex.ipynb #328a6db7
-def _positive(v, name, allow_zero=False):
-    "v as a float; ValueError unless finite and > 0 (>= 0 with allow_zero)."
-    try: f = float(v)
-    except (TypeError, ValueError): raise ValueError(f"{name} must be a finite number, got {v!r}") from None
-    if not np.isfinite(f) or f < 0 or (f == 0 and not allow_zero):
-        raise ValueError(f"{name} must be finite and {'>= 0' if allow_zero else '> 0'}, got {v}")
-    return f
-
 def lamb_oseen(x, y, t, gamma, nu):
     "The Lamb-Oseen vorticity gamma/(4 pi nu t) exp(-(x^2 + y^2)/(4 nu t)): the point vortex gamma at t = 0, diffused."
-    t, nu = _positive(t, "t"), _positive(nu, "nu")
+    t, nu = _check_eps(t, name="t"), _check_eps(nu, name="nu")
     r2 = np.asarray(x, dtype=float) ** 2 + np.asarray(y, dtype=float) ** 2
     return gamma / (4 * np.pi * nu * t) * np.exp(-r2 / (4 * nu * t))
 
 def lamb_oseen_velocity(x, y, t, gamma, nu):
     "Its velocity: azimuthal, u_theta = gamma/(2 pi r) (1 - exp(-r^2/(4 nu t))). Returns (u, v), 0 at the centre."
-    t, nu = _positive(t, "t"), _positive(nu, "nu")
+    t, nu = _check_eps(t, name="t"), _check_eps(nu, name="nu")
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     r2 = x**2 + y**2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -43,7 +35,7 @@ def lamb_oseen_velocity(x, y, t, gamma, nu):
 def sample_lamb_oseen(n, gamma, nu, t0, seed=None, rng=None, centre=(0.0, 0.0)):
     "n vortices of circulation gamma/n drawn i.i.d. from the Lamb-Oseen vorticity at time t0 (a Gaussian of variance 2 nu t0)."
     if not (np.isfinite(n) and n >= 1 and int(n) == n): raise ValueError(f"n must be an integer >= 1, got {n}")
-    t0, nu = _positive(t0, "t0"), _positive(nu, "nu")
+    t0, nu = _check_eps(t0, name="t0"), _check_eps(nu, name="nu")
     if rng is not None and seed is not None: raise ValueError("pass seed or rng, not both")
     rng = rng if rng is not None else np.random.default_rng(seed)
     x = np.asarray(centre, dtype=float) + math.sqrt(2 * nu * t0) * rng.standard_normal((int(n), 2))
@@ -84,7 +76,7 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
     save_at: times to keep (default 0 and T)."""
     x = np.array(_points(x0, "x0"), dtype=float)
     gamma = _weights(gamma, x.shape[0], "gamma")
-    nu, eps = _positive(nu, "nu", allow_zero=True), _check_eps(eps)
+    nu, eps = _check_eps(nu, True, "nu"), _check_eps(eps)
     if method not in ("auto", "direct", "mesh"): raise ValueError(f"method must be 'auto', 'direct' or 'mesh', got {method!r}")
     if scheme not in ("euler", "heun"): raise ValueError(f"scheme must be 'euler' or 'heun', got {scheme!r}")
     t, isave = time_grid(T, dt, save_at)
@@ -92,7 +84,7 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
     rng = rng if rng is not None else np.random.default_rng(seed)
     use_mesh = method == "mesh" or (method == "auto" and x.shape[0] > 4000)
     h = _check_eps(h, name="h") if h is not None else default_h(eps, x)
-    margin = _margin(nu, float(T), eps) if margin is None else _positive(margin, "margin", allow_zero=True)
+    margin = _margin(nu, float(T), eps) if margin is None else _check_eps(margin, True, "margin")
     mesh = mesh_around(x, h, margin) if use_mesh else None
     drift = (lambda y: mesh_field(y, gamma, eps, mesh, "perp")) if use_mesh else (lambda y: direct_field(y, y, gamma, eps, "perp"))
     snaps, grown, k = [], 0, 0
@@ -151,7 +143,7 @@ def ns_vorticity(omega0, L, nu, T, dt, eps=0.0, save_at=None, lo=None, free=Fals
     omega0=(callable, n). free=True: the velocity is the free-space Biot-Savart integral over the box (zero padding,
     second order in h), so a box that holds the vorticity gives free-space dynamics with no images and no background;
     params["edge"] reports the largest |omega| on the box's edge relative to max |omega| (it should stay small)."""
-    L, nu, eps = _positive(L, "L"), _positive(nu, "nu", allow_zero=True), _check_eps(eps, allow_zero=True)
+    L, nu, eps = _check_eps(L, name="L"), _check_eps(nu, True, "nu"), _check_eps(eps, allow_zero=True)
     if isinstance(omega0, tuple):
         f, n = omega0
         xc = ns_grid(int(n), L, lo)
