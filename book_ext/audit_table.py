@@ -161,10 +161,10 @@ def _build_table(app, fromdoc, env):
     items = _items()
     rows = sorted(((items.index(r["row"]["item"]), order.get(doc, len(order)), doc, r)
                    for doc, rs in stored.items() for r in rs), key=lambda x: (x[0], x[1]))
-    table = nodes.table(classes=["chaos-audit"])
+    table = nodes.table(classes=["chaos-audit", "colwidths-given"])
     group = nodes.tgroup(cols=len(AUDIT_COLUMNS))
     table += group
-    for width in (9, 34, 27, 12, 18):
+    for width in (10, 33, 25, 13, 19):
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     hrow = nodes.row()
