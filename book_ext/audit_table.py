@@ -164,7 +164,7 @@ def _build_table(app, fromdoc, env):
     table = nodes.table(classes=["chaos-audit", "colwidths-given"])
     group = nodes.tgroup(cols=len(AUDIT_COLUMNS))
     table += group
-    for width in (10, 33, 25, 13, 19):
+    for width in (13, 31, 23, 13, 20):
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     hrow = nodes.row()
