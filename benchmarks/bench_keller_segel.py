@@ -12,8 +12,9 @@ Wall times are the best of --reps; "CPU" is the calling thread's CPU time (time.
 processes on a loaded machine inflate much less than the wall time. The load average is printed before and after.
 Run: .venv/bin/python benchmarks/bench_keller_segel.py [--n 1e6] [--grid 512] [--reps 5]
 """
-import argparse, math, os, time
+import argparse, math, os
 import numba
+from _pm_report import best, report
 import numpy as np
 from chaos_book.field2d import _solve_free, deposit, gather, green
 from chaos_book.keller_segel import em_step, critical_mass, _mesh_for, _Noise, _em_move, _max_norm2
@@ -43,16 +44,6 @@ def numpy_step(x, eps, G, rng, ghat_cache):
     field = np.fft.irfft2(ghat_cache[key] * np.fft.rfft2(rho, s=(2 * G, 2 * G)), s=(2 * G, 2 * G))[:, :G, :G]
     b = np.stack([sum(c * field[k][a, bb] for a, bb, c in idx) for k in range(2)], 1)
     return x + DT * CHI * b + math.sqrt(2 * D * DT) * rng.standard_normal(x.shape)
-
-
-def best(f, reps):
-    "(best wall seconds, best thread-CPU seconds) over reps calls."
-    ts, cs = [], []
-    for _ in range(reps):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0); cs.append(time.thread_time() - c0)
-    return min(ts), min(cs)
 
 
 def phases(x, eps, G, reps):
@@ -103,23 +94,9 @@ def main():
         phase[th] = phases(x, eps, G, a.reps)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     t_np, c_np = best(lambda: numpy_step(x, eps, G, np.random.default_rng(2), cache), max(2, a.reps // 2))
-    load1 = os.getloadavg()
-    print(f"One Euler-Maruyama step, N = {n:.0e}, mesh {G}^2 (FFT {2 * G}^2), eps = {eps:.4g}, dt = {DT}; "
-          f"drift ours vs numpy max rel. difference {err:.1e}")
-    print(f"load average (1 min) {load0[0]:.2f} before, {load1[0]:.2f} after, on {os.cpu_count()} cores")
-    print(f"\n| path | ms per step (wall) | CPU ms (1 thread) | speed-up vs numpy | target <= {TARGET_MS:.0f} ms and >= 2x | bit-identical |")
-    print("|---|---|---|---|---|---|")
-    for th, t, c, same in rows:
-        ok = 1e3 * t <= TARGET_MS and t_np / t >= 2
-        print(f"| ours, {th} thread{'s' * (th > 1)} | {1e3 * t:.1f} | {f'{1e3 * c:.1f}' if th == 1 else '-'} | {t_np / t:.2f} | "
-              f"{'met' if ok else 'missed'} | {same} |")
-    print(f"| numpy (bincount, np.fft, fancy gather, standard_normal) | {1e3 * t_np:.1f} | {1e3 * c_np:.1f} | 1.00 | | |")
-    print("\nWhere our step goes (wall ms, best of reps):")
-    print("| phase | " + " | ".join(f"{th} thread{'s' * (th > 1)}" for th in threads) + " |")
-    print("|---|" + "---|" * len(threads))
-    for k in phase[threads[0]]:
-        print(f"| {k} | " + " | ".join(f"{phase[th][k]:.1f}" for th in threads) + " |")
-    print("| sum of phases | " + " | ".join(f"{sum(phase[th].values()):.1f}" for th in threads) + " |")
+    report(f"One Euler-Maruyama step, N = {n:.0e}, mesh {G}^2 (FFT {2 * G}^2), eps = {eps:.4g}, dt = {DT}; "
+           f"drift ours vs numpy max rel. difference {err:.1e}",
+           "step", rows, "numpy (bincount, np.fft, fancy gather, standard_normal)", t_np, c_np, phase, TARGET_MS, load0, "step")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ Numpy: np.bincount deposit, np.fft.rfft2 / irfft2 on the doubled grid with the s
 Direct sum: pair interactions per second, ours (numba prange) vs numpy broadcasting in blocks.
 Run: .venv/bin/python benchmarks/bench_vortex.py [--n 1e6] [--grid 512] [--reps 5]
 """
-import argparse, os, time
+import argparse, os
 import numba
+from _pm_report import best, report
 import numpy as np
 from chaos_book.field2d import Mesh, _green_hat, _solve_free, deposit, direct_field, gather, mesh_field, point_kernel
 from chaos_book.vortex import sample_lamb_oseen
@@ -40,16 +41,6 @@ def numpy_direct(tx, sx, w, eps, block=256):
         d = tx[a:a + block, None, :] - sx[None, :, :]
         out[a:a + block] = (point_kernel(d, eps, "perp") * w[None, :, None]).sum(1)
     return out
-
-
-def best(f, reps):
-    "(best wall seconds, best thread-CPU seconds) over reps calls."
-    ts, cs = [], []
-    for _ in range(reps):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0); cs.append(time.thread_time() - c0)
-    return min(ts), min(cs)
 
 
 def phases(x, g, eps, mesh, reps):
@@ -88,23 +79,9 @@ def main():
         phase[th] = phases(x, g, eps, mesh, a.reps)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     t_np, c_np = best(lambda: numpy_mesh_field(x, g, eps, mesh), max(2, a.reps // 2))
-    load1 = os.getloadavg()
-    print(f"Particle-mesh drift, N = {n:.0e}, mesh {G}^2 (FFT {2 * G}^2), eps = {eps:.4g}; "
-          f"ours vs numpy max rel. difference {err:.1e}")
-    print(f"load average (1 min) {load0[0]:.2f} before, {load1[0]:.2f} after, on {os.cpu_count()} cores")
-    print(f"\n| path | ms per evaluation (wall) | CPU ms (1 thread) | speed-up vs numpy | target <= {TARGET_MS:.0f} ms and >= 2x | bit-identical |")
-    print("|---|---|---|---|---|---|")
-    for th, t, c, same in rows:
-        ok = 1e3 * t <= TARGET_MS and t_np / t >= 2
-        print(f"| ours, {th} thread{'s' * (th > 1)} | {1e3 * t:.1f} | {f'{1e3 * c:.1f}' if th == 1 else '-'} | {t_np / t:.2f} | "
-              f"{'met' if ok else 'missed'} | {same} |")
-    print(f"| numpy (bincount, np.fft, fancy gather) | {1e3 * t_np:.1f} | {1e3 * c_np:.1f} | 1.00 | | |")
-    print("\nWhere our evaluation goes (wall ms, best of reps):")
-    print("| phase | " + " | ".join(f"{th} thread{'s' * (th > 1)}" for th in threads) + " |")
-    print("|---|" + "---|" * len(threads))
-    for k in phase[threads[0]]:
-        print(f"| {k} | " + " | ".join(f"{phase[th][k]:.1f}" for th in threads) + " |")
-    print("| sum of phases | " + " | ".join(f"{sum(phase[th].values()):.1f}" for th in threads) + " |")
+    report(f"Particle-mesh drift, N = {n:.0e}, mesh {G}^2 (FFT {2 * G}^2), eps = {eps:.4g}; "
+           f"ours vs numpy max rel. difference {err:.1e}",
+           "evaluation", rows, "numpy (bincount, np.fft, fancy gather)", t_np, c_np, phase, TARGET_MS, load0, "evaluation")
 
     m = 4000
     xs, gs = x[:m].copy(), np.full(m, 1.0 / m)
