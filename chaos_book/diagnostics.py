@@ -7,7 +7,7 @@ __all__ = ['energy_terms', 'terms_along']
 
 # %% ../nbs/08_h1_bound.ipynb #daae4550
 import numpy as np
-from .fokker_planck import _check_grid
+from ._checks import check_grid as _check_grid
 from .mollifiers import mollify_grid
 
 # %% ../nbs/08_h1_bound.ipynb #6c2a7ef3

@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 from scipy import fft as _fft
 from scipy.special import exp1, j0
+from ._checks import bounds2d as _bounds, check_eps as _check_eps, points2d as _points, weights as _weights
 
 # %% auto #0
 __all__ = ['C_K', 'F_TABLE', 'NCHUNK', 'KINDS', 'K_eps', 'mass_fraction', 'K_hat', 'point_kernel', 'direct_field', 'Mesh',
@@ -18,45 +19,6 @@ __all__ = ['C_K', 'F_TABLE', 'NCHUNK', 'KINDS', 'K_eps', 'mass_fraction', 'K_hat
            'mesh_field', 'default_h', 'field_at']
 
 # %% ../nbs/11_field2d.ipynb #2b37e52e
-def _check_eps(eps, allow_zero=False, name="eps"):
-    "eps as a float; ValueError unless finite and > 0 (>= 0 with allow_zero)."
-    try: e = float(eps)
-    except (TypeError, ValueError): raise ValueError(f"{name} must be a finite number, got {eps!r}") from None
-    if not np.isfinite(e) or e < 0 or (e == 0 and not allow_zero):
-        raise ValueError(f"{name} must be finite and {'>= 0' if allow_zero else '> 0'}, got {eps}")
-    return e
-
-@nb.njit(cache=True)
-def _bounds(x):
-    "(min x, min y, max x, max y) of points (N, 2) in one pass; NaN if any coordinate is not finite."
-    b = np.array([np.inf, np.inf, -np.inf, -np.inf])
-    for p in range(x.shape[0]):
-        u, v = x[p, 0], x[p, 1]
-        if not (math.isfinite(u) and math.isfinite(v)): return np.full(4, np.nan)
-        b[0], b[1], b[2], b[3] = min(b[0], u), min(b[1], v), max(b[2], u), max(b[3], v)
-    return b
-
-def _points(x, name="x", allow_nd=False):
-    "x as a finite float array of shape (N, 2) (or (..., 2) with allow_nd); never reshaped silently."
-    a = np.asarray(x, dtype=float)
-    if a.ndim < 1 or a.shape[-1] != 2 or (a.ndim != 2 and not allow_nd):
-        raise ValueError(f"{name} must have shape (N, 2), got shape {a.shape}")
-    finite = (a.size == 0 or np.isfinite(_bounds(a)).all() if a.ndim == 2 and a.flags.c_contiguous   # one numba pass
-              else np.isfinite(a).all())
-    if not finite:
-        i = int(np.flatnonzero(~np.isfinite(a).reshape(-1, 2).all(1))[0])
-        raise ValueError(f"{name} must be finite: point {i} is {a.reshape(-1, 2)[i]}")
-    return a
-
-def _weights(w, n, name="w"):
-    "w as a finite float array of shape (n,)."
-    a = np.asarray(w, dtype=float)
-    if a.shape != (n,): raise ValueError(f"{name} must have shape ({n},) to match the points, got shape {a.shape}")
-    if not np.isfinite(a).all():
-        i = int(np.flatnonzero(~np.isfinite(a))[0])
-        raise ValueError(f"{name} must be finite: entry {i} is {a[i]}")
-    return a
-
 def _kind(kind):
     if kind not in ("grad", "perp"): raise ValueError(f"kind must be 'grad' or 'perp', got {kind!r}")
     return kind == "perp"

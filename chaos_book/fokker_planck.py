@@ -11,6 +11,7 @@ from scipy import fft as sp_fft
 from scipy.linalg.lapack import dgtsv
 from .drivers import ConstantVolatility, Driver, check_assumptions
 from .mollifiers import grid_taps
+from ._checks import check_grid as _check_grid
 
 # %% auto #0
 __all__ = ['METHODS', 'FPResult', 'solve', 'barenblatt']
@@ -126,17 +127,6 @@ def _diagnostics(u, x, dx, dudt):
                 dt_l2=norm(dudt), second_moment=(x * x * u).sum() * dx)
 
 # %% ../nbs/05_fokker_planck.ipynb #f76516dd
-def _check_grid(x, min_size=8):
-    "x: uniform, increasing cell centres, at least min_size of them. Returns (x, dx)."
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1 or x.size < min_size: raise ValueError(f"x must be a 1D grid of at least {min_size} cell centres, got shape {x.shape}")
-    if not np.isfinite(x).all(): raise ValueError("x must be finite")
-    dx = (x[-1] - x[0]) / (x.size - 1)
-    gap = np.abs(np.diff(x) - dx).max()
-    if not dx > 0 or gap > 1e-8 * dx:
-        raise ValueError(f"x must be uniform and increasing: spacings differ from dx = {dx:.6g} by up to {gap:.3g}")
-    return x, dx
-
 def _check_u0(u0, x):
     "u0 as a finite, non-negative array on x with positive mass."
     u = np.array(u0(x) if callable(u0) else u0, dtype=float)

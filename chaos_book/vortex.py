@@ -8,7 +8,8 @@ import math
 from dataclasses import dataclass, field
 import numpy as np
 from scipy import fft as _fft
-from .field2d import (K_hat, Mesh, _check_eps, _points, _weights, default_h, direct_field, field_at, field_free,
+from ._checks import check_eps as _check_eps, points2d as _points, weights as _weights
+from .field2d import (K_hat, Mesh, default_h, direct_field, field_at, field_free,
                                field_periodic, mesh_around, mesh_field, wavenumbers)
 from .particles import time_grid
 
