@@ -9,13 +9,16 @@ before execution and the jupyter-cache, so the tags steer both what runs and wha
     #| echo: false     -> remove-input       (output shown)
     #| output: false   -> remove-output
     #| eval: false     -> skip-execution     (shown, not run)
-    #| error: true     -> raises-exception   (expected to raise; the build does not fail on it)
     #| code-fold: true -> hide-input         (runs, output shown, code folded behind a toggle)
     #| export          -> hide-input         (library code is one click away; nbdev keeps `key: value`
                                              directives in exported modules, so export cells need no code-fold)
     #| default_exp ... -> remove-cell
 
 Every `#|` line is removed from the code the reader sees.
+
+There is deliberately no mapping for `#| error: true`: a tag added by the book's reader is not in the committed
+notebook, so JupyterLab's "Run All" and `jupyter execute` would stop at such a cell. A chapter shows an expected
+error as a result instead (`chaos_book.plotting.show_error`); tests/test_notebooks.py refuses the directive.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ TAGS = {
     ("echo", "false"): "remove-input",
     ("output", "false"): "remove-output",
     ("eval", "false"): "skip-execution",
-    ("error", "true"): "raises-exception",
     ("code-fold", "true"): "hide-input",
     ("export", None): "hide-input",
     ("exporti", None): "hide-input",

@@ -7,7 +7,7 @@ __all__ = ['energy_terms', 'terms_along']
 
 # %% ../nbs/08_h1_bound.ipynb #daae4550
 import numpy as np
-from ._checks import check_grid as _check_grid
+from ._checks import check_eps as _check_eps, check_grid as _check_grid
 from .mollifiers import mollify_grid
 
 # %% ../nbs/08_h1_bound.ipynb #6c2a7ef3
@@ -29,11 +29,51 @@ def _d2(f, dx):
 
 # %% ../nbs/08_h1_bound.ipynb #78c43ec3
 def energy_terms(driver, u, x, eps, t=0.0, kernel=None):
-    """Terms of the proofs of Lemma 4.3 and of its L^2 step for the grid function u (centred differences).
-    I = ||u_x||^2/2 and dIdt = T1 + T2 + T3 (eq. (10)); T3crit = -1/2 int u u_xx dD/dv (K_eps * u_xx), T3rest = T3 - T3crit;
-    d/dt ||u||^2 = L2_dissip + L2_cross = -int D u_x^2 - int u u_x D_x; J = ||d_x(D u)||^2/2; uxx2 = ||u_xx||^2."""
+    """The terms of the energy estimate of Lemma 4.3, and of its L^2 step, for one grid function.
+
+    The right-hand side of the paper's (9), d_t u = 1/2 d_xx[D u] with D = h_inv(t, x, K_eps * u)^2, gives
+    dI/dt = T1 + T2 + T3 for I = ||d_x u||^2 / 2 (the paper's (10), expanded by the Leibniz rule).
+    Derivatives are centred differences (second order); integrals are sums times dx.
+
+    Parameters
+    ----------
+    driver : chaos_book.drivers.Driver
+        The driver; its `h_inv` and `dh_inv_dv` give D and dD/dv.
+    u : array_like, shape (G,)
+        The density on the grid x (finite).
+    x : array_like, shape (G,)
+        Uniform, increasing grid of at least 5 nodes.
+    eps : float
+        Mollifier width, finite and >= 0; for eps = 0 the density itself is used, v = u.
+    t : float, optional
+        The time at which the driver is evaluated (default 0).
+    kernel : chaos_book.mollifiers.Mollifier, optional
+        The reference kernel of K_eps (default: the standard kernel of `mollify_grid`).
+
+    Returns
+    -------
+    dict of str to float
+        ``I`` (||u_x||^2 / 2), ``uxx2`` (||u_xx||^2), ``T1`` (-1/2 int D u_xx^2), ``T2`` (-int u_xx D_x u_x),
+        ``T3`` (-1/2 int u u_xx D_xx), ``T3crit`` (-1/2 int u u_xx dD/dv (K_eps * u_xx)),
+        ``T3rest`` (T3 - T3crit), ``dIdt`` (T1 + T2 + T3), ``L2_dissip`` (-int D u_x^2) and
+        ``L2_cross`` (-int u u_x D_x), whose sum is d/dt ||u||^2, and ``J`` (||d_x(D u)||^2 / 2).
+
+    Raises
+    ------
+    TypeError
+        If driver has no `h_inv` and `dh_inv_dv` methods.
+    ValueError
+        If x is not a uniform increasing grid of at least 5 finite nodes, if u is not finite or does not
+        have the shape of x, if eps is negative or not a finite number, or if t is not a finite number.
+    """
+    if not (callable(getattr(driver, "h_inv", None)) and callable(getattr(driver, "dh_inv_dv", None))):
+        raise TypeError(f"driver must be a chaos_book.drivers.Driver (with h_inv and dh_inv_dv), "
+                        f"got {type(driver).__name__}")
     u, x, dx = _grid(u, x)
-    if not (np.isfinite(eps) and eps >= 0): raise ValueError(f"eps must be finite and >= 0, got {eps}")
+    eps = _check_eps(eps, allow_zero=True)
+    try: t = float(t)
+    except (TypeError, ValueError): raise ValueError(f"t must be a finite number, got {t!r}") from None
+    if not np.isfinite(t): raise ValueError(f"t must be a finite number, got {t}")
     v = u if eps == 0 else mollify_grid(u, x, eps, kernel)
     K_uxx = _d2(u, dx) if eps == 0 else mollify_grid(u, x, eps, kernel, deriv=2)
     g = driver.h_inv(t, x, v)
@@ -47,7 +87,29 @@ def energy_terms(driver, u, x, eps, t=0.0, kernel=None):
 
 # %% ../nbs/08_h1_bound.ipynb #4ebc6004
 def terms_along(res, driver, kernel=None):
-    "energy_terms at every snapshot of a fokker_planck.solve result: a dict of arrays, with the times under 't'."
+    """`energy_terms` at every saved snapshot of a `chaos_book.fokker_planck.solve` result.
+
+    Parameters
+    ----------
+    res : chaos_book.fokker_planck.FPResult
+        A solve result: its `x`, saved times `t`, snapshots `u` (shape (len(t), len(x))) and
+        ``params["eps"]`` are used.
+    driver : chaos_book.drivers.Driver
+        The driver the result was computed with.
+    kernel : chaos_book.mollifiers.Mollifier, optional
+        The reference kernel the result was computed with (default: the standard kernel).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``t`` (the saved times) and, for each key of `energy_terms`, its values at those times.
+
+    Raises
+    ------
+    ValueError
+        If `res` lacks x, t, u or params, or if its snapshots do not have shape (len(t), len(x));
+        and as `energy_terms` for a bad snapshot.
+    """
     if not all(hasattr(res, a) for a in ("x", "t", "u", "params")):
         raise ValueError(f"res must be a fokker_planck.solve result (with x, t, u, params), got {type(res).__name__}")
     t, u, x = np.asarray(res.t, dtype=float), np.asarray(res.u, dtype=float), np.asarray(res.x, dtype=float)

@@ -11,7 +11,7 @@ from scipy.optimize import minimize_scalar
 
 # %% auto #0
 __all__ = ['solve_increasing', 'implicit_volatility', 'Driver', 'LinearDriver', 'TanhDriver', 'FunctionDriver',
-           'ConstantVolatility', 'AssumptionReport', 'check_assumptions']
+           'ConstantVolatility', 'AssumptionReport', 'check_increasing', 'check_assumptions']
 
 # %% ../nbs/01_drivers.ipynb #c35b3ed8
 def _shape(*args, names="t, x, z"):
@@ -55,8 +55,8 @@ def _bracket(f, t, x, v, z0, name, maxexp=80):
         wrong = s * (rn - r[todo]) < 0
         if wrong.any():
             i = todo[np.flatnonzero(wrong)[0]]
-            raise ValueError(f"{name} must be increasing in z, but it decreases between z={z[i]:.6g} and "
-                             f"z={zn[np.flatnonzero(wrong)[0]]:.6g} at t={t[i]:.6g}, x={x[i]:.6g}")
+            raise _not_increasing(name, f"it decreases between z={z[i]:.6g} and "
+                                        f"z={zn[np.flatnonzero(wrong)[0]]:.6g} at t={t[i]:.6g}, x={x[i]:.6g}")
         crossed = s * rn >= 0
         lo[todo] = np.where(s > 0, z[todo], zn)
         hi[todo] = np.where(s > 0, zn, z[todo])
@@ -69,11 +69,48 @@ def _bracket(f, t, x, v, z0, name, maxexp=80):
                      f"{name} stays {side} v out to z={z[i]:.6g} (it must tend to ±inf as z -> ±inf)")
 
 # %% ../nbs/01_drivers.ipynb #35c2e925
+def _not_increasing(name, where):
+    "ValueError: `name` is not increasing in z, naming Assumption 2.4(i) and where it breaks."
+    return ValueError(f"{name} must be increasing in z (Assumption 2.4(i)), but {where}")
+
 def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name="h"):
-    """Solve f(t, x, z) = v for z, elementwise over broadcast (t, x, v), for f increasing in z.
-    `df` is the z-derivative of f (None: central differences). Bracketing, then safeguarded Newton.
-    Each root is certified: f(z - d) <= v <= f(z + d), d = 10 xtol (1 + |z|), with no jump; otherwise ValueError."""
-    if not (np.isfinite(xtol) and xtol > 0 and maxiter >= 1): raise ValueError(f"xtol must be finite and > 0 and maxiter >= 1, got xtol={xtol}, maxiter={maxiter}")
+    """Solve f(t, x, z) = v for z, elementwise, for f increasing in z.
+
+    Bracketing by doubling steps from `guess`, then Newton's method safeguarded by bisection.
+    Each root is certified: f(z - d) <= v <= f(z + d) with d = 10 xtol (1 + |z|), and f does not
+    jump across z.
+
+    Parameters
+    ----------
+    f : callable
+        Vectorised f(t, x, z), increasing in z.
+    df : callable or None
+        Its z-derivative df(t, x, z); None: central differences.
+    t, x, v : array_like
+        Times, states and right-hand sides; broadcast to a common shape.
+    guess : array_like, optional
+        Starting point of the bracketing (broadcast with t, x, v).
+    xtol : float, optional
+        Relative tolerance on z, > 0.
+    maxiter : int, optional
+        Newton iterations, >= 1.
+    name : str, optional
+        Name of f in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        The roots z, of the broadcast shape of (t, x, v).
+
+    Raises
+    ------
+    ValueError
+        If xtol or maxiter is invalid, an input is not finite or does not broadcast, f is NaN,
+        f decreases in z (Assumption 2.4(i)), f stays on one side of v (no root), or a root
+        cannot be certified (f jumps over v).
+    """
+    if not (np.isfinite(xtol) and xtol > 0 and maxiter >= 1):
+        raise ValueError(f"xtol must be finite and > 0 and maxiter >= 1, got xtol={xtol}, maxiter={maxiter}")
     if df is None: df = lambda t, x, z: _central_dz(f, t, x, z)
     t, x, v, z = _bcast(t, x, v, guess, names="t, x, v, guess")
     shape = v.shape
@@ -91,7 +128,7 @@ def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name
         r, d = f(ta, xa, za) - v[act], df(ta, xa, za)
         if (d < 0).any():
             i = act[np.flatnonzero(d < 0)[0]]
-            raise ValueError(f"{name} must be increasing in z, but its z-derivative is {d[d < 0][0]:.3g} < 0 at {_where(t, x, z, i)}")
+            raise _not_increasing(name, f"its z-derivative is {d[d < 0][0]:.3g} < 0 at {_where(t, x, z, i)}")
         lo[act] = np.where(r < 0, za, lo[act])
         hi[act] = np.where(r > 0, za, hi[act])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -108,33 +145,144 @@ def solve_increasing(f, df, t, x, v, *, guess=0.0, xtol=1e-12, maxiter=100, name
     ok &= fp - fm <= 4 * d * np.abs(df(t, x, z)) + 1e-9 * (1.0 + np.abs(v))   # ... and no jump across it
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
+        if fm[i] > fp[i]:                                        # decreasing across the point: not a jump
+            raise _not_increasing(name, f"{name}(z - {d[i]:.2g}) = {fm[i]:.6g} > {name}(z + {d[i]:.2g}) = "
+                                        f"{fp[i]:.6g} at {_where(t, x, z, i)}")
         raise ValueError(f"no certified root of {name}(t, x, z) = v at {_where(t, x, z, i)}, v={v[i]:.6g}: "
                          f"{name}(z -/+ {d[i]:.2g}) = {fm[i]:.6g}, {fp[i]:.6g} (is {name} continuous there?)")
     return z.reshape(shape)
 
 # %% ../nbs/01_drivers.ipynb #37dbb556
 def implicit_volatility(g, t, x, mu, *, dg_dz=None, guess=1.0, xtol=1e-12):
-    """nu(t, x, mu): the root z of g(t, x, mu, z) = 0 (Definition 2.2, eq. (2)), for g increasing in z.
-    Vectorised over broadcast (t, x); `mu` is passed to g unchanged."""
+    """The implicit volatility nu(t, x, mu) of Definition 2.2: the root z of g(t, x, mu, z) = 0.
+
+    Parameters
+    ----------
+    g : callable
+        Vectorised mean-field driver g(t, x, mu, z), increasing in z (the paper's (2)).
+    t, x : array_like
+        Times and states, broadcast together.
+    mu : object
+        The law, passed to g unchanged (particles, a density on a grid, a number...).
+    dg_dz : callable, optional
+        The z-derivative dg_dz(t, x, mu, z); default: central differences.
+    guess : float or array_like, optional
+        Starting point of the root search.
+    xtol : float, optional
+        Relative tolerance on the root.
+
+    Returns
+    -------
+    numpy.ndarray
+        nu(t, x, mu), of the broadcast shape of (t, x).
+
+    Raises
+    ------
+    ValueError
+        As `solve_increasing`: g not increasing in z, no root, or a root that cannot be certified.
+    """
     f = lambda t, x, z: g(t, x, mu, z)
     df = None if dg_dz is None else (lambda t, x, z: dg_dz(t, x, mu, z))
     return solve_increasing(f, df, t, x, 0.0, guess=guess, xtol=xtol, name="g")
 
 # %% ../nbs/01_drivers.ipynb #8a828274
 class Driver:
-    "A driver h(t, x, z), increasing in z (Definition 2.3). All methods broadcast over (t, x, z or v)."
+    """A driver h(t, x, z), increasing in z (Definition 2.3): the interface every driver implements.
+
+    A subclass must define `h`; `dh_dz`, `h_inv`, `dh_inv_dv` and `dh_inv_dx` have numerical defaults
+    (central differences, the safeguarded Newton solver) that subclasses override with closed forms.
+    Set the class attributes `x_dependent` and `t_dependent` to True when h depends on x or t: the
+    assumption checks then sample those variables. Every method broadcasts over its three arguments.
+    """
     x_dependent = False
     t_dependent = False
-    def h(self, t, x, z): raise NotImplementedError
-    def dh_dz(self, t, x, z): return _central_dz(self.h, t, x, z)
+
+    def h(self, t, x, z):
+        """The driver h(t, x, z).
+
+        Parameters
+        ----------
+        t, x, z : array_like
+            Time, state and volatility variable, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            h at the broadcast points.
+
+        Raises
+        ------
+        NotImplementedError
+            In this base class: a subclass must define it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define h(t, x, z)")
+
+    def dh_dz(self, t, x, z):
+        """The slope dh/dz(t, x, z) (default: central differences, step 1e-6 (1 + |z|)).
+
+        Parameters
+        ----------
+        t, x, z : array_like
+            Time, state and volatility variable, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            dh/dz at the broadcast points.
+        """
+        return _central_dz(self.h, t, x, z)
+
     def _guess(self, t, x, v): return 0.0
+
     def h_inv(self, t, x, v):
-        "The root z of h(t, x, z) = v (safeguarded Newton; closed form in subclasses that have one)."
+        """The inverse in z: the root z of h(t, x, z) = v (the paper's (5) with v = K_eps * mu).
+
+        Parameters
+        ----------
+        t, x, v : array_like
+            Time, state and density value, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            z with h(t, x, z) = v, of the broadcast shape (default: certified safeguarded Newton).
+
+        Raises
+        ------
+        ValueError
+            If h is not increasing in z (Assumption 2.4(i)), has no root, or jumps over v.
+        """
         return solve_increasing(self.h, self.dh_dz, t, x, v, guess=self._guess(t, x, v),
                                 name=getattr(self, "name", type(self).__name__) + ".h")
-    def dh_inv_dv(self, t, x, v): return 1.0 / self.dh_dz(t, x, self.h_inv(t, x, v))
+
+    def dh_inv_dv(self, t, x, v):
+        """d/dv of h_inv(t, x, v) = 1 / (dh/dz) at z = h_inv(t, x, v).
+
+        Parameters
+        ----------
+        t, x, v : array_like
+            Time, state and density value, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            The derivative, of the broadcast shape.
+        """
+        return 1.0 / self.dh_dz(t, x, self.h_inv(t, x, v))
+
     def dh_inv_dx(self, t, x, v):
-        "d/dx of h_inv(t, x, v) = -(dh/dx) / (dh/dz) at the root (central differences in x)."
+        """d/dx of h_inv(t, x, v) = -(dh/dx) / (dh/dz) at the root (dh/dx by central differences).
+
+        Parameters
+        ----------
+        t, x, v : array_like
+            Time, state and density value, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            The derivative, of the broadcast shape.
+        """
         t, x, v = _bcast(t, x, v, names="t, x, v")
         z, d = self.h_inv(t, x, v), 1e-6 * (1.0 + np.abs(x))
         return -(self.h(t, x + d, z) - self.h(t, x - d, z)) / (2 * d) / self.dh_dz(t, x, z)
@@ -155,23 +303,52 @@ def _b_repr(b): return "b(x)" if callable(b) else f"{b:g}"
 def _check_b(b):
     if not callable(b) and not np.isfinite(b): raise ValueError(f"b must be finite or a callable b(x), got {b}")
 
+_TXZ = """
+        Parameters
+        ----------
+        t, x, z : array_like
+            Time, state and volatility variable, broadcast together.
+
+        Returns
+        -------
+        numpy.ndarray
+            The values at the broadcast points.
+        """
+_TXV = _TXZ.replace("t, x, z :", "t, x, v :").replace("volatility variable", "density value")
+
 @dataclass(frozen=True)
 class LinearDriver(Driver):
-    "h(t, x, z) = a z - b(x): Example 2.5, with b a number or a vectorised function of x."
+    """The linear driver h(t, x, z) = a z - b(x) of Example 2.5.
+
+    Parameters
+    ----------
+    a : float
+        Slope, finite and > 0.
+    b : float or callable, optional
+        Baseline: a number, or a vectorised function b(x) returning the shape of x.
+
+    Raises
+    ------
+    ValueError
+        If a is not finite and > 0, or b is a number that is not finite.
+    """
     a: float
     b: float | Callable = 0.0
     def __post_init__(self):
         if not (np.isfinite(self.a) and self.a > 0): raise ValueError(f"a must be finite and > 0, got {self.a}")
         _check_b(self.b)
     @property
-    def x_dependent(self): return callable(self.b)
+    def x_dependent(self):
+        "True when b is a function of x."
+        return callable(self.b)
     def __repr__(self): return f"LinearDriver(a={self.a:g}, b={_b_repr(self.b)})"
     def h(self, t, x, z):
         t, x, z = _bcast(t, x, z)
         return self.a * z - _b_of(self.b, x)
+    h.__doc__ = "h(t, x, z) = a z - b(x).\n" + _TXZ
     def dh_dz(self, t, x, z): return np.full(_shape(t, x, z), float(self.a))
+    dh_dz.__doc__ = "dh/dz = a.\n" + _TXZ
     def h_inv(self, t, x, v):
-        "(v + b(x)) / a, broadcast over (t, x, v) without copying the inputs (it runs on every particle step)."
         shape = _shape(t, x, v, names="t, x, v")
         v, bx = np.asarray(v, dtype=float), _b_of(self.b, np.asarray(x, dtype=float))
         z = v + bx
@@ -181,12 +358,35 @@ class LinearDriver(Driver):
                 if not np.isfinite(arr).all(): raise ValueError(f"{nm} must be finite, got {arr[~np.isfinite(arr)].flat[0]}")
             raise ValueError(f"h_inv = (v + b(x)) / a overflows: max |v| = {np.abs(v).max():.3g}, max |b(x)| = {np.abs(bx).max():.3g}")
         return z if z.shape == shape else np.broadcast_to(z, shape).copy()
+    h_inv.__doc__ = ("h_inv(t, x, v) = (v + b(x)) / a, without copying the inputs (it runs on every particle step).\n"
+                     + _TXV + """
+        Raises
+        ------
+        ValueError
+            If v or b(x) is not finite, or the quotient overflows.
+        """)
     def dh_inv_dv(self, t, x, v): return np.full(_shape(t, x, v, names="t, x, v"), 1.0 / self.a)
+    dh_inv_dv.__doc__ = "d/dv h_inv = 1 / a.\n" + _TXV
 
 # %% ../nbs/01_drivers.ipynb #57ddaf5e
 @dataclass(frozen=True)
 class TanhDriver(Driver):
-    "h(t, x, z) = a z + c tanh(z) - b(x): nonlinear, slope between min(a, a+c) and max(a, a+c)."
+    """The nonlinear driver h(t, x, z) = a z + c tanh(z) - b(x), slope between min(a, a+c) and max(a, a+c).
+
+    Parameters
+    ----------
+    a : float
+        Slope at infinity, finite and > 0.
+    c : float
+        Extra slope at z = 0, finite and > -a (so that dh/dz >= min(a, a + c) > 0).
+    b : float or callable, optional
+        Baseline: a number, or a vectorised function b(x) returning the shape of x.
+
+    Raises
+    ------
+    ValueError
+        If a, c or b violate these conditions.
+    """
     a: float
     c: float
     b: float | Callable = 0.0
@@ -196,14 +396,18 @@ class TanhDriver(Driver):
             raise ValueError(f"c must be finite and > -a (so that dh/dz >= min(a, a + c) > 0), got c={self.c}, a={self.a}")
         _check_b(self.b)
     @property
-    def x_dependent(self): return callable(self.b)
+    def x_dependent(self):
+        "True when b is a function of x."
+        return callable(self.b)
     def __repr__(self): return f"TanhDriver(a={self.a:g}, c={self.c:g}, b={_b_repr(self.b)})"
     def h(self, t, x, z):
         t, x, z = _bcast(t, x, z)
         return self.a * z + self.c * np.tanh(z) - _b_of(self.b, x)
+    h.__doc__ = "h(t, x, z) = a z + c tanh(z) - b(x).\n" + _TXZ
     def dh_dz(self, t, x, z):
         t, x, z = _bcast(t, x, z)
         return self.a + self.c * (1.0 - np.tanh(z) ** 2)
+    dh_dz.__doc__ = "dh/dz = a + c sech(z)^2.\n" + _TXZ
     def _guess(self, t, x, v): return (np.asarray(v) + _b_of(self.b, np.asarray(x))) / self.a
 
 # %% ../nbs/01_drivers.ipynb #3f19b67f
@@ -211,61 +415,144 @@ def _user(f, name, t, x, z):
     "f(t, x, z) for a user function, broadcast to the shape of z (ValueError if it returns another shape)."
     out = np.asarray(f(t, x, z), dtype=float)
     try: return np.broadcast_to(out, z.shape).copy() if out.shape != z.shape else out
-    except ValueError: raise ValueError(f"{name}(t, x, z) must return an array of the broadcast shape {z.shape} of (t, x, z), got shape {out.shape}") from None
+    except ValueError:
+        raise ValueError(f"{name}(t, x, z) must return an array of the broadcast shape {z.shape} of (t, x, z), "
+                         f"got shape {out.shape}") from None
 
 class FunctionDriver(Driver):
-    "A driver from a vectorised user function h(t, x, z), increasing in z; optional dh_dz(t, x, z)."
+    """A driver from a vectorised user function h(t, x, z), increasing in z.
+
+    Parameters
+    ----------
+    h : callable
+        h(t, x, z), vectorised over broadcast arrays.
+    dh_dz : callable, optional
+        Its z-derivative dh_dz(t, x, z); default: central differences.
+    x_dependent, t_dependent : bool, optional
+        Whether h depends on x and on t (the assumption checks sample only those variables).
+    name : str, optional
+        Name in messages and in the repr.
+
+    Raises
+    ------
+    TypeError
+        If h (or a given dh_dz) is not callable.
+    """
     def __init__(self, h, dh_dz=None, *, x_dependent=True, t_dependent=True, name="FunctionDriver"):
-        if not callable(h): raise ValueError(f"h must be callable, got {type(h).__name__}")
+        if not callable(h): raise TypeError(f"h must be callable, got {type(h).__name__}")
+        if dh_dz is not None and not callable(dh_dz): raise TypeError(f"dh_dz must be callable or None, got {type(dh_dz).__name__}")
         self._h, self._dh, self.name = h, dh_dz, name
-        self.x_dependent, self.t_dependent = x_dependent, t_dependent
+        self.x_dependent, self.t_dependent = bool(x_dependent), bool(t_dependent)
     def __repr__(self): return f"{self.name}(x_dependent={self.x_dependent}, t_dependent={self.t_dependent})"
     def h(self, t, x, z):
         t, x, z = _bcast(t, x, z)
         return _user(self._h, "h", t, x, z)
+    h.__doc__ = "The user's h(t, x, z), broadcast to the shape of (t, x, z).\n" + _TXZ + """
+        Raises
+        ------
+        ValueError
+            If the user's function returns an array of another shape.
+        """
     def dh_dz(self, t, x, z):
         if self._dh is None: return _central_dz(self.h, t, x, z)
         t, x, z = _bcast(t, x, z)
         return _user(self._dh, "dh_dz", t, x, z)
+    dh_dz.__doc__ = "The user's dh_dz(t, x, z), or central differences of h.\n" + _TXZ
 
 @dataclass(frozen=True)
 class ConstantVolatility(Driver):
-    "nu = sigma whatever the density: outside the paper's class (h is not a function of z); heat-equation ground truth."
+    """The constant volatility nu = sigma, whatever the density: the heat equation's ground truth.
+
+    Outside the paper's class: it is the limit of h = (z - sigma) / delta as delta -> 0, so `h`
+    and `dh_dz` raise NotImplementedError; only the inverse side is defined.
+
+    Parameters
+    ----------
+    sigma : float
+        The volatility, finite and > 0.
+
+    Raises
+    ------
+    ValueError
+        If sigma is not finite and > 0.
+    """
     sigma: float
     def __post_init__(self):
         if not (np.isfinite(self.sigma) and self.sigma > 0): raise ValueError(f"sigma must be finite and > 0, got {self.sigma}")
     def h(self, t, x, z):
+        """Not defined: ConstantVolatility has no driver h.
+
+        Parameters
+        ----------
+        t, x, z : array_like
+            Ignored.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
         raise NotImplementedError("ConstantVolatility has no driver h: it is the limit of h = (z - sigma)/delta as delta -> 0")
     dh_dz = h
     def h_inv(self, t, x, v):
         t, x, v = _bcast(t, x, v, names="t, x, v")
         if not np.isfinite(v).all(): raise ValueError("v must be finite")
         return np.full(v.shape, float(self.sigma))
+    h_inv.__doc__ = "h_inv = sigma, for every (t, x, v).\n" + _TXV + """
+        Raises
+        ------
+        ValueError
+            If v is not finite.
+        """
     def dh_inv_dv(self, t, x, v): return np.zeros(_shape(t, x, v, names="t, x, v"))
+    dh_inv_dv.__doc__ = "d/dv h_inv = 0.\n" + _TXV
     def dh_inv_dx(self, t, x, v): return np.zeros(_shape(t, x, v, names="t, x, v"))
+    dh_inv_dx.__doc__ = "d/dx h_inv = 0.\n" + _TXV
 
 # %% ../nbs/01_drivers.ipynb #a59fdeeb
 @dataclass
 class AssumptionReport:
-    "Constants of Assumption 2.4 for one driver and one M, a verdict per item, and notes (see check_assumptions)."
+    """Constants of Assumption 2.4 for one driver and one density bound M, a verdict per item, and notes.
+
+    Made by `check_assumptions`. Attributes: `driver` (its repr), `M`; `c_h` (min dh/dz over the sampled
+    box, all z), `c_h_M` (min dh/dz at z = h_inv(t, x, v), v in [0, M]); `c_0`, `C_0` (min and max of
+    h_inv(t, x, 0)); `C_M` (max |h_inv(t, x, v)|, v in [0, M]); `dD_dv` (max of d/dv h_inv^2 =
+    2 h_inv / dh_dz(h_inv), v in [0, M]); `margin_paper` (c_0^2 - 2 C_0 M / c_h: item (v) as printed),
+    `margin_corrected` (c_0^2 - 2 C_M M / c_h_M: with the bound the proof of Lemma 4.3 uses),
+    `margin_sharp` (c_0^2 - M dD_dv: what the T_1 / T_3crit comparison needs exactly); `bounds`
+    (sampled sup |derivative of h|, orders 1 and 2), `growth` (item (i): increment of h per doubling
+    of |z|, last over 10 doublings before; inf when h overflows, i.e. is unbounded), `holds`
+    (item -> bool), `notes` (item -> why it fails).
+    """
     driver: str
     M: float
-    c_h: float               # min dh/dz over the sampled box, all z
-    c_h_M: float             # min dh/dz at z = h_inv(t, x, v), v in [0, M]
-    c_0: float               # min h_inv(t, x, 0)
-    C_0: float               # max h_inv(t, x, 0)
-    C_M: float               # max |h_inv(t, x, v)|, v in [0, M]
-    dD_dv: float             # max of d/dv h_inv^2 = 2 h_inv / dh_dz(h_inv), v in [0, M]
-    margin_paper: float      # c_0^2 - 2 C_0 M / c_h: Assumption 2.4(v) as printed
-    margin_corrected: float  # c_0^2 - 2 C_M M / c_h_M: with the bound the proof of Lemma 4.3 uses
-    margin_sharp: float      # c_0^2 - M dD_dv: what the T_1 / T_3crit comparison needs exactly
-    bounds: dict = field(default_factory=dict)   # sampled sup |derivative of h|, orders 1 and 2 (refined)
-    growth: dict = field(default_factory=dict)   # item (i): increment of h per doubling of |z|, last / 10 doublings before
-    holds: dict = field(default_factory=dict)    # item -> bool
-    notes: dict = field(default_factory=dict)    # item -> why
+    c_h: float
+    c_h_M: float
+    c_0: float
+    C_0: float
+    C_M: float
+    dD_dv: float
+    margin_paper: float
+    margin_corrected: float
+    margin_sharp: float
+    bounds: dict = field(default_factory=dict)
+    growth: dict = field(default_factory=dict)
+    holds: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
     @property
-    def ok(self): return all(v for k, v in self.holds.items() if k != "v_paper")
+    def ok(self):
+        "True when every item holds (item (v) in its corrected and sharp forms; the printed one is not needed)."
+        return all(v for k, v in self.holds.items() if k != "v_paper")
+
     def to_table(self):
+        """The report as a text table, one line per item with its numbers, verdict and note.
+
+        Returns
+        -------
+        str
+            The table.
+        """
         f = lambda v: f"{v:.4g}"
         g = ", ".join(f"{k} {f(v)}" for k, v in self.growth.items()) or "-"
         rows = [("i", "increasing, no jump, growth", g),
@@ -298,9 +585,11 @@ def _inner(a, axes):
         if n > 1: sl[ax] = slice(n // 4, n - n // 4)
     return a[tuple(sl)]
 
-def _stable(full, inner, big=True, rtol=0.05):
-    "Does a sampled sup (big=True) or inf over the box agree with the one over its middle half?"
-    return bool(np.isfinite(full) and (full <= (1 + rtol) * inner + 1e-12 if big else full >= (1 - rtol) * inner))
+def _stable(full, inner, big=True, rtol=0.05, floor=0.0):
+    """Does a sampled sup (big=True) or inf over the box agree with the one over its middle half?
+    `floor` is the round-off level of the sampled values (relative to the scale of h): differences below it are zeros."""
+    if not np.isfinite(full): return False
+    return bool(full <= (1 + rtol) * inner + floor if big else full >= (1 - rtol) * inner - floor)
 
 def _refine(fun, axes, idx, sign, xatol=1e-10):
     "Polish a grid minimum (sign=+1) or maximum (sign=-1) of fun(p0, p1, p2) by bounded Brent searches along each axis."
@@ -334,11 +623,17 @@ def _partial(h, key):
         return abs(at(p, (i, di), (j, dj)) - at(p, (i, di), (j, -dj)) - at(p, (i, -di), (j, dj)) + at(p, (i, -di), (j, -dj))) / (4 * di * dj)
     return f
 
+_ROUNDOFF = 64 * np.finfo(float).eps    # relative round-off allowed in one sampled value of h
+
 def _derivative_bounds(driver, H, S, axes, inner_axes=(1, 2)):
     """Sup |d h|, |d^2 h| over the box and over its middle half along `inner_axes`: grid central differences, then the
-    largest polished by _refine (skipped where the grid value is round-off)."""
+    largest polished by _refine (skipped where the grid value is round-off). Returns key -> (full, inner, floor), where
+    floor is the round-off level of a central difference of h on this grid, relative to the scale max |h| of h:
+    an exact zero computed by differences (a t-independent h with t_dependent=True) stays below it."""
     names = [nm for nm, c in axes if c.size > 1]
     coords = [c for _, c in axes]
+    step = {nm: float(c[1] - c[0]) for nm, c in axes if c.size > 1}
+    scale = 1.0 + float(np.abs(H).max())
     first = {nm: np.gradient(H, c, axis=i, edge_order=2) for i, (nm, c) in enumerate(axes) if c.size > 1}
     out = {"h_z": S, **{f"h_{nm}": first[nm] for nm in names if nm != "z"}}
     for i, (nm, c) in enumerate(axes):
@@ -349,33 +644,42 @@ def _derivative_bounds(driver, H, S, axes, inner_axes=(1, 2)):
     core[tuple(slice(1, -1) if n > 1 else slice(None) for n in H.shape)] = True     # central differences only
     inner = np.zeros(H.shape, bool)
     inner[tuple(slice(n // 4, n - n // 4) if (n > 1 and a in inner_axes) else slice(None) for a, n in enumerate(H.shape))] = True
-    tiny = 1e-8 * (1.0 + np.abs(H).max())
+    tiny = 1e-8 * scale
     res = {}
     for key, a in out.items():
         fun = (lambda t, x, z: abs(float(driver.dh_dz(t, x, z)))) if key == "h_z" else _partial(driver.h, key)
+        floor = (_ROUNDOFF * (1.0 + float(np.abs(S).max())) if key == "h_z"
+                 else 4 * _ROUNDOFF * scale / np.prod([step[c] for c in key[2:]]))
         vals = []
         for mask in ((np.ones(H.shape, bool) if key == "h_z" else core), inner & core):
             A = np.where(mask, np.abs(a), -np.inf)
             i = np.unravel_index(np.argmax(A), A.shape)
-            vals.append(max(float(A[i]), _refine(fun, coords, i, -1, xatol=1e-6)) if A[i] > tiny else float(A[i]))   # error ~ xatol^2
-        res[key] = tuple(vals)
+            vals.append(max(float(A[i]), _refine(fun, coords, i, -1, xatol=1e-6)) if A[i] > max(tiny, floor) else float(A[i]))   # error ~ xatol^2
+        res[key] = (*vals, floor)
     return res
 
 def _item_i(driver, T, X, z, H, S, zc, k=40):
-    "Assumption 2.4(i) beyond monotonicity: no jump on the z grid, and h -> +-inf. Returns (holds, growth, note)."
+    """Assumption 2.4(i) beyond monotonicity: no jump on the z grid, and h -> +-inf. Returns (holds, growth, note).
+    A value of h that overflows to +-inf on the way out counts as unbounded growth (growth = inf), never as a limit."""
     dz = np.diff(z)
     jump = np.diff(H, axis=2) > 4 * dz * np.maximum(S[..., :-1], S[..., 1:]) + 1e-9 * (1 + np.abs(H[..., 1:]))
     R = 2.0 ** np.arange(k + 1)
     growth, notes = {}, []
     for side, s in (("+inf", 1.0), ("-inf", -1.0)):
         with np.errstate(all="ignore"):
-            f = s * driver.h(T, X, zc + s * R)
-            inc = np.where(np.isposinf(f[..., 1:]), np.inf, np.diff(f, axis=2))
-            ratio = np.where(inc[..., -11] > 0, inc[..., -1] / inc[..., -11], np.nan)
-        r = float(np.nanmin(ratio)) if np.isfinite(ratio).any() or np.isinf(ratio).any() else np.nan
-        growth[side] = r
-        if not (np.all(inc[..., -1] > 0) and r >= 0.1):
-            notes.append(f"h has a finite limit as z -> {side} (increments per doubling fall by {r:.2g} over 10 doublings)")
+            f = s * np.asarray(driver.h(T, X, zc + s * R), dtype=float)
+            inc = np.diff(f, axis=2)
+            ratio = inc[..., -1] / inc[..., -11]
+        overflow = np.isposinf(f).any(axis=2)                 # h reached +-inf in floating point: unbounded
+        bad = (np.isnan(f) | np.isneginf(f)).any(axis=2) & ~overflow
+        grows = overflow | ((inc[..., -1] > 0) & (inc[..., -11] > 0) & (ratio >= 0.1))
+        r = np.where(overflow, np.inf, np.where(np.isfinite(ratio), ratio, -np.inf))
+        growth[side] = float(r.min())
+        if bad.any():
+            notes.append(f"h is not finite (NaN, or the wrong infinity) on the way to z -> {side}")
+        elif not grows.all():
+            notes.append(f"h has a finite limit as z -> {side} (increments per doubling fall by "
+                         f"{growth[side]:.2g} over 10 doublings)")
     if jump.any():
         i, j, m = np.argwhere(jump)[0]
         notes.append(f"h jumps between z = {z[m]:.6g} and {z[m + 1]:.6g}")
@@ -390,12 +694,44 @@ def _no_h_report(driver, M, Zv):
                             holds=dict(i=False, ii=False, iii=False, iv=s0 > 0, v_paper=True, v_corrected=True, v_sharp=True),
                             notes=dict(i=why, iii=why, v_corrected="formally: dD/dv = 0, no feedback"))
 
-def _check_increasing(H, t, x, z):
-    bad = np.argwhere(np.diff(H, axis=2) <= 0)
+def check_increasing(driver, t, x, z):
+    """Check that driver.h increases strictly in z on a grid (the monotonicity of Assumption 2.4(i)).
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver.
+    t, x : array_like
+        1-D arrays (or numbers) of times and states.
+    z : array_like
+        1-D increasing array of volatility values.
+
+    Returns
+    -------
+    numpy.ndarray
+        h on the grid, shape (len(t), len(x), len(z)).
+
+    Raises
+    ------
+    TypeError
+        If driver is not a Driver (an object with methods h and h_inv).
+    ValueError
+        If h does not increase between two neighbouring z at some (t, x), naming Assumption 2.4(i)
+        and where.
+    """
+    if not (callable(getattr(driver, "h", None)) and callable(getattr(driver, "h_inv", None))):
+        raise TypeError(f"driver must be a Driver (with methods h and h_inv), got {type(driver).__name__}; "
+                        "wrap a plain function h(t, x, z) in FunctionDriver(h)")
+    t, x, z = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (t, x, z))
+    T, X = (a[..., None] for a in np.meshgrid(t, x, indexing="ij"))
+    H = np.asarray(driver.h(T, X, z), dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = np.argwhere(~(np.diff(H, axis=2) > 0))
     if len(bad):
         i, j, k = bad[0]
-        raise ValueError(f"driver must be increasing in z, but h(t, x, z) does not increase between z={z[k]:.6g} and "
-                         f"z={z[k+1]:.6g} at t={t[i]:.6g}, x={x[j]:.6g}")
+        raise _not_increasing("driver.h", f"h(t, x, z) does not increase between z={z[k]:.6g} and z={z[k+1]:.6g} "
+                              f"at t={t[i]:.6g}, x={x[j]:.6g} (h = {H[i, j, k]:.6g}, {H[i, j, k + 1]:.6g})")
+    return H
 
 def _constants(driver, M, t, x, v, z, Zv, S, SM):
     "c_h, c_h_M, c_0, C_0, C_M and sup dD/dv: grid extremes, polished by _refine."
@@ -407,12 +743,49 @@ def _constants(driver, M, t, x, v, z, Zv, S, SM):
                 C_M=max(_extreme(lambda t, x, _: hi(t, x, M), Zv[..., -1:], (t, x, v[-1:]), -1), -c_0),
                 dD_dv=_extreme(lambda t, x, v: 2 * abs(hi(t, x, v)) / dh(t, x, hi(t, x, v)), 2 * np.abs(Zv) / SM, (t, x, v), -1))
 
-def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_range=None, n=21, n_z=401, box_is_domain=False):
-    """Compute the constants of Assumption 2.4 for `driver` and density bound `M` by sampling a (t, x, z) box;
-    return an AssumptionReport (c_h, c_0, C_0, C_M, margins of 2.4(v), verdict per item). See the text above.
-    `box_is_domain=True`: (t, x) only range over the box (e.g. a solver's grid), so bounds in t and x need no edge test."""
+def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_range=None, n=21, n_z=401,
+                      box_is_domain=False):
+    """The constants of Assumption 2.4 for a driver and a density bound M, and a verdict per item.
+
+    Samples a box of (t, x, z): n times in t_range and n states in x_range (one point along a variable
+    the driver does not depend on), n_z values of z. Every sampled bound must also be stable: the
+    value over the whole box within 5 % of the one over its middle half, up to the round-off level of
+    the samples relative to the scale of h (so that an exact zero computed by finite differences passes).
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver (increasing in z).
+    M : float
+        Density bound, finite and > 0: the constants on v in [0, M].
+    t_range, x_range : tuple of float, optional
+        The (lo, hi) of the sampled times and states.
+    z_range : tuple of float, optional
+        The (lo, hi) of z; default: the range of h_inv(t, x, [0, M]) widened by 25 on each side.
+    n, n_z : int, optional
+        Points per axis in (t, x), >= 5, and in z, >= 9.
+    box_is_domain : bool, optional
+        True when (t, x) only range over the box (a solver's grid): bounds in t and x then need no
+        edge test.
+
+    Returns
+    -------
+    AssumptionReport
+        c_h, c_h_M, c_0, C_0, C_M, dD_dv, the three margins of item (v), derivative bounds, growth,
+        and `holds` / `notes` per item.
+
+    Raises
+    ------
+    TypeError
+        If driver is not a Driver.
+    ValueError
+        If M, n, n_z or a range is invalid, or h is not increasing in z (Assumption 2.4(i)) on the box.
+    """
+    if not (callable(getattr(driver, "h", None)) and callable(getattr(driver, "h_inv", None))):
+        raise TypeError(f"driver must be a Driver (with methods h and h_inv), got {type(driver).__name__}")
     if not (np.isfinite(M) and M > 0): raise ValueError(f"M must be finite and > 0, got {M}")
-    if not (int(n) == n >= 5 and int(n_z) == n_z >= 9): raise ValueError(f"n must be an integer >= 5 and n_z an integer >= 9, got n={n}, n_z={n_z}")
+    if not (int(n) == n >= 5 and int(n_z) == n_z >= 9):
+        raise ValueError(f"n must be an integer >= 5 and n_z an integer >= 9, got n={n}, n_z={n_z}")
     t, x = _axis(t_range, n, driver.t_dependent, "t_range"), _axis(x_range, n, driver.x_dependent, "x_range")
     T, X = (a[..., None] for a in np.meshgrid(t, x, indexing="ij"))
     v = np.linspace(0.0, M, n)
@@ -420,24 +793,27 @@ def check_assumptions(driver, M, t_range=(0.0, 1.0), x_range=(-5.0, 5.0), z_rang
     try: driver.h(0.0, 0.0, 0.0)
     except NotImplementedError: return _no_h_report(driver, M, Zv)
     z = _axis((Zv.min() - 25.0, Zv.max() + 25.0) if z_range is None else z_range, n_z, True, "z_range")
-    H = driver.h(T, X, z)
-    _check_increasing(H, t, x, z)
+    H = check_increasing(driver, t, x, z)
     S, SM = driver.dh_dz(T, X, z), driver.dh_dz(T, X, Zv)
     c = _constants(driver, M, t, x, v, z, Zv, S, SM)
     ax = (2,) if box_is_domain else (1, 2)                                  # axes whose edges are not the domain's
     b = _derivative_bounds(driver, H, S, [("t", t), ("x", x), ("z", z)], ax)
     i_holds, growth, i_note = _item_i(driver, T, X, z, H, S, 0.5 * (Zv.min() + Zv.max()))
     with np.errstate(divide="ignore"):
-        m = dict(margin_paper=c["c_0"]**2 - 2 * c["C_0"] * M / c["c_h"], margin_corrected=c["c_0"]**2 - 2 * c["C_M"] * M / c["c_h_M"],
+        m = dict(margin_paper=c["c_0"]**2 - 2 * c["C_0"] * M / c["c_h"],
+                 margin_corrected=c["c_0"]**2 - 2 * c["C_M"] * M / c["c_h_M"],
                  margin_sharp=c["c_0"]**2 - M * c["dD_dv"])
     Z0 = Zv[..., :1]
-    holds = dict(i=i_holds, ii=all(_stable(f, i) for f, i in b.values()),
-                 iii=bool(c["c_h"] > 0) and _stable(c["c_h"], float(_inner(S, ax).min()), big=False),
-                 iv=bool(c["c_0"] > 0) and (box_is_domain or _stable(c["c_0"], float(_inner(Z0, (1,)).min()), big=False)
-                    and _stable(c["C_0"], float(_inner(Z0, (1,)).max()))),
-                 v_paper=bool(m["margin_paper"] > 0), v_corrected=bool(m["margin_corrected"] > 0), v_sharp=bool(m["margin_sharp"] > 0))
+    fl = lambda a: _ROUNDOFF * (1.0 + float(np.abs(a).max()))              # round-off of sampled values of a
+    holds = dict(i=i_holds, ii=all(_stable(f, i, floor=e) for f, i, e in b.values()),
+                 iii=bool(c["c_h"] > 0) and _stable(c["c_h"], float(_inner(S, ax).min()), big=False, floor=fl(S)),
+                 iv=bool(c["c_0"] > 0) and (box_is_domain
+                    or _stable(c["c_0"], float(_inner(Z0, (1,)).min()), big=False, floor=fl(Z0))
+                    and _stable(c["C_0"], float(_inner(Z0, (1,)).max()), floor=fl(Z0))),
+                 v_paper=bool(m["margin_paper"] > 0), v_corrected=bool(m["margin_corrected"] > 0),
+                 v_sharp=bool(m["margin_sharp"] > 0))
     notes = {k: "sampled bound still changes towards the edge of the box" for k in ("ii", "iii", "iv")
              if not holds[k] and (k != "iii" or c["c_h"] > 0) and (k != "iv" or c["c_0"] > 0)}
     if i_note: notes["i"] = i_note
-    return AssumptionReport(repr(driver), float(M), **c, **m, bounds={k: f for k, (f, _) in b.items()}, growth=growth,
+    return AssumptionReport(repr(driver), float(M), **c, **m, bounds={k: f for k, (f, _, _) in b.items()}, growth=growth,
                             holds=holds, notes=notes)

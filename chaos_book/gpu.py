@@ -8,9 +8,11 @@ import math, time
 import numpy as np
 from numba import cuda, float64
 from numba.cuda.random import create_xoroshiro128p_states, xoroshiro128p_normal_float64
+from ._checks import check_memory
 from .drivers import LinearDriver, ConstantVolatility
 from .mollifiers import DensityWorkspace, K_eps
-from .particles import ParticleResult, time_grid, _check_inputs, _root_seed, _nonfinite, _nu_grid, _NSTAT
+from .particles import (N_STATS, ParticleResult, check_driver, check_particles, nonfinite_error, nu_on_grid,
+                                  root_seed, time_grid)
 
 # %% auto #0
 __all__ = ['SHARED_NODES', 'DeviceParticles', 'simulate_cuda']
@@ -134,14 +136,53 @@ def _launch_shape(n, threads_per_block, blocks):
 # %% ../nbs/18_gpu.ipynb #55e81b5b
 class DeviceParticles:
     """The particle system (4) on the GPU: positions, grid buffers and one xoroshiro128p stream per thread.
-    deposit, density and step each run the kernels of one phase, so that each can be checked against the CPU path."""
+
+    `deposit`, `density` and `step` each run the kernels of one phase, so that each can be checked
+    against the CPU path.
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver; LinearDriver with a constant b and ConstantVolatility are evaluated on the device,
+        others through nu_on_grid on the host.
+    eps : float
+        Mollifier width, > 0.
+    x0 : array_like
+        Initial positions, shape (N,).
+    seed : int, optional
+        Seed of the streams (not with `rng`).
+    rng : numpy.random.Generator, optional
+        Draw the seed from this generator instead.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    rtol : float, optional
+        Accuracy of the density, relative to its maximum.
+    nu_on : {"grid", "particles"}, optional
+        "particles" only for drivers evaluated on the device.
+    threads_per_block : int, optional
+        A power of two in [32, 1024].
+    blocks : int, optional
+        Number of blocks (default: enough for N, at most 4096).
+    max_bytes : float, optional
+        Memory limit for the device grid (default $CHAOS_BOOK_MAX_BYTES or 8 GiB).
+
+    Raises
+    ------
+    RuntimeError
+        If there is no CUDA GPU and no CUDA simulator.
+    TypeError
+        If driver is not a Driver.
+    ValueError
+        For invalid inputs, or nu_on="particles" with a driver not evaluated on the device.
+    """
     def __init__(self, driver, eps, x0, seed=None, *, rng=None, kernel=None, rtol=1e-4, nu_on="grid",
-                 threads_per_block=256, blocks=None):
+                 threads_per_block=256, blocks=None, max_bytes=None):
         if not cuda.is_available():
             raise RuntimeError("backend='cuda' needs a CUDA GPU (none found) or numba's CUDA simulator "
                                "(NUMBA_ENABLE_CUDASIM=1 set before numba is imported)")
-        x = _check_inputs(eps, x0, "fast", nu_on)
-        self.driver, self.eps, self.N = driver, float(eps), x.size
+        check_driver(driver)
+        x = check_particles(eps, x0, "fast", nu_on)
+        self.driver, self.eps, self.N, self.max_bytes = driver, float(eps), x.size, max_bytes
         self.affine = _affine(driver)
         if nu_on == "particles" and self.affine is None:
             raise ValueError(f"nu_on='particles' on the GPU needs h_inv affine in v (LinearDriver with a constant b, "
@@ -149,19 +190,30 @@ class DeviceParticles:
         self.blocks, self.tpb = _launch_shape(x.size, threads_per_block, blocks)
         ws = DensityWorkspace(eps, kernel, rtol, 1, 1)
         self.h, self.m, self.kernel, self.rtol = ws.h, ws.m, ws.kernel, rtol
-        root, self.seed = _root_seed(seed, rng)
+        root, self.seed = root_seed(seed, rng)
         self.states = create_xoroshiro128p_states(self.blocks * self.tpb, seed=int(root.generate_state(1, np.uint64)[0]))
         self.x = cuda.to_device(x)
         self.taps = cuda.to_device(K_eps(self.h * np.arange(self.m + 1), self.eps, self.kernel))
-        self.part = cuda.device_array((self.blocks, _NSTAT))
+        self.part = cuda.device_array((self.blocks, N_STATS))
         self.span, self.a, self.G, self._cap = (float(x.min()), float(x.max())), 0.0, 0, 0
         self._z = cuda.device_array(1)
 
-    def grid(self): return self.a + self.h * np.arange(self.G)
+    def grid(self):
+        """The nodes of the current grid, a + h * arange(G).
+
+        Returns
+        -------
+        numpy.ndarray
+            The nodes, shape (G,).
+        """
+        return self.a + self.h * np.arange(self.G)
 
     def _place_grid(self):
         "Origin a and size G of the grid over the current span, as density_grid chooses them; buffers grow when needed."
         lo, hi = self.span
+        nodes = (hi - lo) / self.h + 2 * self.m + 6
+        check_memory(3 * 8 * 1.25 * nodes, f"the device density grid of {nodes:.3g} nodes",
+                     f"a span of {hi - lo:.3g} over the grid step h = {self.h:.3g} (eps = {self.eps:g})", self.max_bytes)
         self.a = lo - (self.m + 2) * self.h
         self.G = int(math.ceil((hi - lo) / self.h)) + 2 * self.m + 6
         if self.G > self._cap:
@@ -169,7 +221,18 @@ class DeviceParticles:
             self._mass, self._f, self._nu = (cuda.device_array(self._cap) for _ in range(3))
 
     def deposit(self):
-        "Linear binning of the particles on the grid (device array of G node masses, unnormalised)."
+        """Linear binning of the particles on the grid over their current span.
+
+        Returns
+        -------
+        numba.cuda.cudadrv.devicearray.DeviceNDArray
+            The G node masses (unnormalised), on the device.
+
+        Raises
+        ------
+        ValueError
+            If the grid would exceed the memory limit.
+        """
         self._place_grid()
         mass = self._mass[:self.G]
         _zero[min(self.blocks, 1024), self.tpb](mass)
@@ -178,41 +241,105 @@ class DeviceParticles:
         return mass
 
     def density(self):
-        "K_eps * mu^N on the grid (device array of G values): deposit, then the direct windowed sum."
+        """K_eps * mu^N on the grid: deposit, then the direct windowed sum.
+
+        Returns
+        -------
+        numba.cuda.cudadrv.devicearray.DeviceNDArray
+            The G density values, on the device.
+        """
         mass, f = self.deposit(), self._f[:self.G]
         _convolve[min(-(-self.G // self.tpb), self.blocks), self.tpb](mass, self.taps, 1.0 / self.N, f)
         return f
 
     def step(self, t, dt, record_noise=False):
-        "One Euler-Maruyama step of (4) in place; the 8 statistics of particles._em_chunk (and the normals if record_noise)."
+        """One Euler-Maruyama step of (4), in place on the device.
+
+        Parameters
+        ----------
+        t : float
+            Time at the start of the step.
+        dt : float
+            Length of the step.
+        record_noise : bool, optional
+            Also return the unit normals of the step.
+
+        Returns
+        -------
+        numpy.ndarray or tuple
+            The N_STATS statistics of the step (as particles' CPU loop records them), and the normals
+            (shape (N,)) if record_noise.
+
+        Raises
+        ------
+        ValueError
+            If h_inv is not finite on the grid (drivers evaluated on the host).
+        """
         f = self.density()
         if self.affine is not None:
             (alpha, beta), field = self.affine, f
         else:
             field, alpha, beta = self._nu[:self.G], 1.0, 0.0
-            field.copy_to_device(_nu_grid(self.driver, t, self, f.copy_to_host()))
+            field.copy_to_device(nu_on_grid(self.driver, t, self.grid(), f.copy_to_host()))
         if record_noise and self._z.size != self.N: self._z = cuda.device_array(self.N)
-        _em[self.blocks, self.tpb, 0, 8 * _NSTAT * self.tpb](self.x, field, self.a, 1.0 / self.h, alpha, beta, math.sqrt(dt),
-                                                              self.states, self._z, record_noise, self.part)
+        _em[self.blocks, self.tpb, 0, 8 * N_STATS * self.tpb](self.x, field, self.a, 1.0 / self.h, alpha, beta, math.sqrt(dt),
+                                                               self.states, self._z, record_noise, self.part)
         p = self.part.copy_to_host()
         st = np.array([p[:, 0].sum(), p[:, 1].min(), p[:, 2].max(), p[:, 3].sum(), p[:, 4].min(), p[:, 5].max(),
                        p[:, 6].sum(), p[:, 7].sum()])
         if np.isfinite(st[4:6]).all(): self.span = (float(st[4]), float(st[5]))
         return (st, self._z.copy_to_host()) if record_noise else st
 
-    def positions(self): return self.x.copy_to_host()
+    def positions(self):
+        """The positions, copied to the host.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (N,).
+        """
+        return self.x.copy_to_host()
 
 # %% ../nbs/18_gpu.ipynb #7df40252
 def simulate_cuda(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, kernel=None, rtol=1e-4, nu_on="grid",
-                  threads_per_block=256, blocks=None):
-    """simulate(...) on the GPU: the same time grid, result object and history; the fast density path (binning, direct
-    windowed sum with K_eps, linear interpolation); normals from xoroshiro128p seeded from seed. Same seed and launch shape
-    -> same law, not the same bits as the CPU path."""
+                  threads_per_block=256, blocks=None, max_bytes=None):
+    """`particles.simulate` on the GPU, registered there as backend "cuda".
+
+    The same time grid, result object and history; the fast density path (binning, direct windowed
+    sum with K_eps, linear interpolation); normals from xoroshiro128p streams seeded from seed. The
+    same seed and launch shape give the same law, not the same bits as the CPU path.
+
+    Parameters
+    ----------
+    driver, eps, x0, T, dt, seed, save_at, rng, kernel, rtol, nu_on, max_bytes
+        As in `chaos_book.particles.simulate`.
+    threads_per_block : int, optional
+        A power of two in [32, 1024].
+    blocks : int, optional
+        Number of blocks (default: enough for N, at most 4096).
+
+    Returns
+    -------
+    ParticleResult
+        As `simulate`, with params["backend"] = "cuda".
+
+    Raises
+    ------
+    RuntimeError
+        If there is no CUDA GPU and no CUDA simulator.
+    TypeError
+        If driver is not a Driver.
+    ValueError
+        As `simulate`.
+    """
     c0 = time.perf_counter()
-    tg, save_idx = time_grid(T, dt, save_at)
+    tg, save_idx = time_grid(T, dt, save_at, max_bytes=max_bytes)
     d = DeviceParticles(driver, eps, x0, seed, rng=rng, kernel=kernel, rtol=rtol, nu_on=nu_on,
-                        threads_per_block=threads_per_block, blocks=blocks)
-    N, snaps = d.N, np.empty((save_idx.size, d.N))
+                        threads_per_block=threads_per_block, blocks=blocks, max_bytes=max_bytes)
+    N = d.N
+    check_memory(8.0 * (save_idx.size * N + 6 * tg.size), f"the snapshots ({save_idx.size} x {N} positions)",
+                 f"save_at, N = {N}", max_bytes)
+    snaps = np.empty((save_idx.size, N))
     hist = {k: np.zeros(tg.size - 1) for k in ("mean_nu2", "nu_min", "nu_max", "var_m2")}
     hist["m2"], hist["t"] = np.empty(tg.size), tg
     x = d.positions()
@@ -224,7 +351,7 @@ def simulate_cuda(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, 
         s, dtn = d.step(tg[n], tg[n + 1] - tg[n]), tg[n + 1] - tg[n]
         c2 = time.perf_counter()
         hist["m2"][n + 1] = s[3] / N
-        if not np.isfinite(hist["m2"][n + 1]): raise _nonfinite(d.positions(), n + 1, tg[n + 1], s[1], s[2])
+        if not np.isfinite(hist["m2"][n + 1]): raise nonfinite_error(d.positions(), n + 1, tg[n + 1], s[1], s[2])
         hist["mean_nu2"][n], hist["nu_min"][n], hist["nu_max"][n] = s[0] / N, s[1], s[2]
         hist["var_m2"][n] = (s[6] * dtn + s[7] * dtn**2) / N**2
         for k in np.flatnonzero(save_idx == n + 1): snaps[k] = d.positions()

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import fft as _fft
 from scipy.integrate import quad
 from scipy.ndimage import minimum_filter1d
+from ._checks import check_memory
 
 # %% auto #0
 __all__ = ['STANDARD', 'FLAT', 'PEAKED', 'TWIN', 'KERNELS', 'Mollifier', 'K_eps', 'dK_eps', 'fast_grid_step', 'mollify',
@@ -21,7 +22,22 @@ __all__ = ['STANDARD', 'FLAT', 'PEAKED', 'TWIN', 'KERNELS', 'Mollifier', 'K_eps'
 # %% ../nbs/02_mollifiers.ipynb #641b1d67
 @dataclass(frozen=True)
 class Mollifier:
-    "Admissible kernel K(x) = x^(2m) exp(-k/(1-x^2)) / Z on (-1, 1), unit mass; K, dK, d2K on the reference support."
+    """An admissible kernel K(x) = x^(2m) exp(-k / (1 - x^2)) / Z on (-1, 1), of unit mass (Definition 2.3).
+
+    Parameters
+    ----------
+    name : str
+        Its name (STANDARD, FLAT, PEAKED and TWIN are in KERNELS by name).
+    k : float, optional
+        Sharpness, finite and > 0.
+    m : int, optional
+        Power of x^2 in front, an integer >= 0 (m > 0 vanishes at 0: two bumps).
+
+    Raises
+    ------
+    ValueError
+        If k or m violate these conditions.
+    """
     name: str
     k: float = 1.0
     m: int = 0
@@ -52,9 +68,48 @@ class Mollifier:
         with warnings.catch_warnings():      # quad may report round-off at this tolerance
             warnings.simplefilter("ignore")
             return quad(lambda x: float(self._phi(x, 0)), -1, 1, epsabs=1e-15, epsrel=1e-13, limit=200)[0]
-    def K(self, x): return self._phi(x, 0) / self.Z
-    def dK(self, x): return self._phi(x, 1) / self.Z
-    def d2K(self, x): return self._phi(x, 2) / self.Z
+    def K(self, x):
+        """The kernel K(x).
+
+        Parameters
+        ----------
+        x : array_like
+            Points of the reference support (0 outside (-1, 1)).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, of the shape of x.
+        """
+        return self._phi(x, 0) / self.Z
+    def dK(self, x):
+        """Its derivative K'(x).
+
+        Parameters
+        ----------
+        x : array_like
+            Points of the reference support (0 outside (-1, 1)).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, of the shape of x.
+        """
+        return self._phi(x, 1) / self.Z
+    def d2K(self, x):
+        """Its second derivative K''(x).
+
+        Parameters
+        ----------
+        x : array_like
+            Points of the reference support (0 outside (-1, 1)).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, of the shape of x.
+        """
+        return self._phi(x, 2) / self.Z
     @cached_property
     def _cells(self):
         "Cumulative mass of K over 1000 equal cells of [-1, 1] (10-point Gauss-Legendre per cell)."
@@ -63,7 +118,18 @@ class Mollifier:
         mass = (self.K(e[:-1, None] + half * (g + 1)) * w).sum(1) * half[:, 0]
         return e, np.concatenate([[0.0], np.cumsum(mass)])
     def P(self, x):
-        "The primitive int_{-1}^x K (a distribution function: P(-1) = 0, P(1) = 1 to round-off)."
+        """The primitive P(x) = int_(-1)^x K, a distribution function: P(-1) = 0, P(1) = 1 to round-off.
+
+        Parameters
+        ----------
+        x : array_like
+            Points of the reference support (0 outside (-1, 1)).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, of the shape of x.
+        """
         x = np.clip(np.asarray(x, dtype=float), -1, 1)
         (e, c), (g, w) = self._cells, np.polynomial.legendre.leggauss(10)
         k = np.clip(np.floor((x + 1) / (e[1] - e[0])).astype(np.intp), 0, e.size - 2)
@@ -116,13 +182,50 @@ def _check_deriv(deriv):
 
 # %% ../nbs/02_mollifiers.ipynb #fae8898a
 def K_eps(x, eps, kernel=None, deriv=0):
-    "K_eps(x) = K(x/eps)/eps (or its deriv-th derivative, deriv = 0, 1, 2)."
+    """The scaled kernel K_eps(x) = K(x / eps) / eps, or its deriv-th derivative.
+
+    Parameters
+    ----------
+    x : array_like
+        Points, finite.
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    deriv : {0, 1, 2}, optional
+        Order of the derivative.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, of the shape of x.
+
+    Raises
+    ------
+    ValueError
+        If x is not finite, eps is not > 0, kernel is unknown or deriv is not 0, 1 or 2.
+    """
     eps, K = _check_eps(eps), _kernel(kernel)
     s = _as_finite(x, "x") / eps
     return (K.K, K.dK, K.d2K)[_check_deriv(deriv)](s) / eps ** (1 + deriv)
 
 def dK_eps(x, eps, kernel=None):
-    "Derivative of K_eps."
+    """The derivative K_eps'(x) = K'(x / eps) / eps^2.
+
+    Parameters
+    ----------
+    x : array_like
+        Points, finite.
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, of the shape of x.
+    """
     return K_eps(x, eps, kernel, deriv=1)
 
 # %% ../nbs/02_mollifiers.ipynb #a6d11b50
@@ -217,7 +320,29 @@ def _error_constants(K, n=4001):
     return tuple(1.1 * 0.25 * sp * cover for sp in sups)            # 10% safety for the sampling
 
 def fast_grid_step(eps, kernel=None, rtol=1e-4, deriv=0):
-    "Grid spacing of the fast path: eps * min(1/20, sqrt(rtol / B_{K,d})), see the error model."
+    """The grid step of the fast path: eps * min(1/20, sqrt(rtol / B_{K,d})), from its error model.
+
+    Parameters
+    ----------
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    rtol : float, optional
+        Error relative to max(K_eps * mu) / eps^deriv, in (0, 1).
+    deriv : {0, 1, 2}, optional
+        Order of the derivative.
+
+    Returns
+    -------
+    float
+        The step.
+
+    Raises
+    ------
+    ValueError
+        If rtol is not in (0, 1), or eps, kernel or deriv are invalid.
+    """
     if not (0 < rtol < 1): raise ValueError(f"rtol must be in (0, 1), got {rtol}")
     return _check_eps(eps) * min(0.05, np.sqrt(rtol / _error_constant(_kernel(kernel), _check_deriv(deriv))))
 
@@ -238,10 +363,41 @@ def _mollify_fast(y, w, a, eps, K, deriv, dx):
 
 # %% ../nbs/02_mollifiers.ipynb #b23ca807
 def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol=1e-4, deriv=0, dx=None):
-    """(K_eps * mu)(at) for mu = sum_j w_j delta_{points_j} (or its deriv-th x-derivative), at = points by default.
-    points: shape (N,). weights: shape (N,), default 1/N (a probability measure); given weights are used as given (not normalised), must be >= 0.
-    method: "exact" (windowed direct sum), "fast" (binning + FFT + interpolation, error <= rtol relative to
-    max(K_eps * mu) / eps**deriv, see the error model) or "auto". dx: force the fast grid spacing."""
+    """The mollified measure (K_eps * mu)(at), mu = sum_j w_j delta_(points_j), or its deriv-th x-derivative.
+
+    Parameters
+    ----------
+    points : array_like
+        Positions, shape (N,) (a number is one particle).
+    eps : float
+        Width, finite and > 0.
+    at : array_like, optional
+        Evaluation points, any shape (default: the points).
+    weights : array_like, optional
+        Weights, shape (N,), >= 0, used as given (default 1/N: a probability measure).
+    method : {"auto", "exact", "fast"}, optional
+        Windowed direct sum, binning + FFT + interpolation (error <= rtol * max(K_eps * mu) / eps^deriv),
+        or the cheaper of the two.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    rtol : float, optional
+        Accuracy of the fast path.
+    deriv : {0, 1, 2}, optional
+        Order of the x-derivative.
+    dx : float, optional
+        Force the fast grid step.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, of the shape of `at`.
+
+    Raises
+    ------
+    ValueError
+        For non-finite or misshapen inputs, negative weights, an unknown method or kernel, or a
+        fast grid of more than 2**26 nodes.
+    """
     eps, K, deriv = _check_eps(eps), _kernel(kernel), _check_deriv(deriv)
     y = _points(points)
     a = y if at is None else _as_finite(at, "at")
@@ -259,10 +415,33 @@ def mollify(points, eps, at=None, weights=None, method="auto", kernel=None, rtol
 
 # %% ../nbs/02_mollifiers.ipynb #279bc3d2
 class DensityWorkspace:
-    """Reusable buffers and threads for K_eps * mu^N by binning + FFT + interpolation (see density_grid, density_at).
-    Grid step h = fast_grid_step(eps, kernel, rtol); work split into n_chunks fixed chunks, so results do not depend
-    on `threads`. Use as a context manager (or call close()) to stop the threads."""
-    def __init__(self, eps, kernel=None, rtol=1e-4, n_chunks=4, threads=None):
+    """Reusable buffers and threads for K_eps * mu^N by binning + FFT + interpolation.
+
+    Used by `density_grid` and `density_at`. The grid step is h = fast_grid_step(eps, kernel, rtol); the
+    work is split into n_chunks fixed chunks, so results do not depend on `threads`. Use it as a context
+    manager (or call close()) to stop the threads.
+
+    Parameters
+    ----------
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    rtol : float, optional
+        Accuracy of the density, relative to its maximum.
+    n_chunks : int, optional
+        Fixed chunks of the points, >= 1.
+    threads : int, optional
+        Worker threads, >= 1 (default: min(n_chunks, CPUs)).
+    max_bytes : float, optional
+        Memory limit for the density grid (default $CHAOS_BOOK_MAX_BYTES or 8 GiB).
+
+    Raises
+    ------
+    ValueError
+        If n_chunks or threads is not an integer >= 1, or eps, kernel, rtol are invalid.
+    """
+    def __init__(self, eps, kernel=None, rtol=1e-4, n_chunks=4, threads=None, *, max_bytes=None):
         if int(n_chunks) != n_chunks or n_chunks < 1: raise ValueError(f"n_chunks must be an integer >= 1, got {n_chunks}")
         self.kernel, self.n_chunks = _kernel(kernel), int(n_chunks)
         self.h = fast_grid_step(eps, self.kernel, rtol)
@@ -271,8 +450,10 @@ class DensityWorkspace:
         if self.threads < 1: raise ValueError(f"threads must be >= 1, got {threads}")
         self._pool, self._rows, self._khat, self.a, self.f = None, np.empty((self.n_chunks, 0)), {}, 0.0, np.zeros(2)
         self._mass, self._spec = np.empty(0), np.empty(0, dtype=complex)      # reused by density_grid
+        self.max_bytes = max_bytes
 
     def close(self):
+        "Stop the worker threads (a later map starts them again)."
         if self._pool is not None: self._pool.shutdown()
         self._pool = None
     def __enter__(self): return self
@@ -280,18 +461,73 @@ class DensityWorkspace:
 
     serial_below = 100_000                         # smaller jobs run on the calling thread
 
-    def parallel(self, n): return self.threads > 1 and n >= self.serial_below
-    def bounds(self, n): return [(c * n // self.n_chunks, (c + 1) * n // self.n_chunks) for c in range(self.n_chunks)]
+    def parallel(self, n):
+        """Whether a job of n points runs on the threads.
+
+        Parameters
+        ----------
+        n : int
+            Number of points.
+
+        Returns
+        -------
+        bool
+            True when there are several threads and n >= serial_below.
+        """
+        return self.threads > 1 and n >= self.serial_below
+    def bounds(self, n):
+        """The fixed chunks of range(n).
+
+        Parameters
+        ----------
+        n : int
+            Number of points.
+
+        Returns
+        -------
+        list of tuple
+            (i0, i1) for each of the n_chunks chunks.
+        """
+        return [(c * n // self.n_chunks, (c + 1) * n // self.n_chunks) for c in range(self.n_chunks)]
 
     def map(self, fn, n):
-        "[fn(c, i0, i1) for the fixed chunks c of range(n)], on the threads when n is large."
+        """[fn(c, i0, i1) for the fixed chunks c of range(n)], on the threads when n is large.
+
+        Parameters
+        ----------
+        fn : callable
+            fn(c, i0, i1) for chunk c = [i0, i1).
+        n : int
+            Number of points.
+
+        Returns
+        -------
+        list
+            The results, in chunk order.
+        """
         b = self.bounds(n)
         if not self.parallel(n): return [fn(c, *b[c]) for c in range(self.n_chunks)]
         if self._pool is None: self._pool = ThreadPoolExecutor(self.threads)
         return list(self._pool.map(lambda c: fn(c, *b[c]), range(self.n_chunks)))
 
     def span(self, x):
-        "(min, max) of x (numpy's SIMD min and max per chunk, NaN and inf propagate); ValueError at the first non-finite entry."
+        """(min, max) of the positions x, per chunk (numpy's SIMD min and max).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Positions, shape (N,), N >= 1.
+
+        Returns
+        -------
+        tuple of float
+            The smallest and largest position.
+
+        Raises
+        ------
+        ValueError
+            If x is empty or holds a non-finite entry (named with its index).
+        """
         if x.size == 0: raise ValueError("x must hold at least one point")
         r = np.array(self.map(lambda c, i0, i1: (x[i0:i1].min(), x[i0:i1].max()) if i1 > i0 else (x[0], x[0]), x.size))
         if not np.isfinite(r).all():
@@ -300,8 +536,18 @@ class DensityWorkspace:
         return float(r[:, 0].min()), float(r[:, 1].max())
 
     @property
-    def G(self): return self.f.size
-    def grid(self): return self.a + self.h * np.arange(self.G)
+    def G(self):
+        "Number of nodes of the last density grid."
+        return self.f.size
+    def grid(self):
+        """The nodes of the last density grid, a + h * arange(G).
+
+        Returns
+        -------
+        numpy.ndarray
+            The nodes, shape (G,).
+        """
+        return self.a + self.h * np.arange(self.G)
 
 # %% ../nbs/02_mollifiers.ipynb #669e102c
 def _khat(ws, L, scale=1.0):
@@ -315,12 +561,37 @@ def _khat(ws, L, scale=1.0):
     return ws._khat[L, scale]
 
 def density_grid(ws, x, weights=None, span=None):
-    """Grid values of K_eps * mu, mu = sum_j w_j delta_{x_j} (w = 1/N by default), on ws.grid(); kept in ws.f.
-    span: (min, max) of x if already known (saves a pass)."""
+    """Grid values of K_eps * mu, mu = sum_j w_j delta_(x_j), on ws.grid(); kept in ws.f.
+
+    Parameters
+    ----------
+    ws : DensityWorkspace
+        Buffers, grid step and threads.
+    x : array_like
+        Positions, shape (N,).
+    weights : array_like, optional
+        Weights, shape (N,), >= 0 (default 1/N).
+    span : tuple of float, optional
+        (min, max) of x if already known (saves a pass).
+
+    Returns
+    -------
+    numpy.ndarray
+        The density at the nodes ws.grid(), shape (G,).
+
+    Raises
+    ------
+    ValueError
+        If x is not 1-D or not finite, the weights are invalid, or the grid (span / h nodes) would
+        exceed the memory limit ws.max_bytes.
+    """
     x = np.ascontiguousarray(x, dtype=float)
     if x.ndim != 1: raise ValueError(f"x must be a 1-D array of positions, shape (N,), got shape {x.shape}")
     lo, hi = ws.span(x) if span is None else span
     ws.a = lo - (ws.m + 2) * ws.h
+    nodes = (hi - lo) / ws.h + 2 * ws.m + 6
+    check_memory(8 * nodes * (1.25 * ws.n_chunks + 5), f"the density grid of {nodes:.3g} nodes",
+                 f"a span of {hi - lo:.3g} over the grid step h = {ws.h:.3g} (eps = {ws.eps:g})", ws.max_bytes)
     G = int(math.ceil((hi - lo) / ws.h)) + 2 * ws.m + 6
     if ws._rows.shape[1] < G: ws._rows = np.empty((ws.n_chunks, int(1.25 * G) + 64))
     w = np.empty(0) if weights is None else _weights(weights, x.size)
@@ -337,8 +608,31 @@ def density_grid(ws, x, weights=None, span=None):
     return ws.f
 
 def density_at(ws, y, f=None, out=None):
-    """Linear interpolation of grid values f (default: the last density_grid) at the 1-D points y; 0 off the grid.
-    y is not checked for NaN (hot path): a NaN point gives 0."""
+    """Linear interpolation of grid values at the points y; 0 off the grid.
+
+    y is not checked for NaN (hot path): a NaN point gives 0.
+
+    Parameters
+    ----------
+    ws : DensityWorkspace
+        The workspace whose grid f lives on.
+    y : array_like
+        Points, shape (M,).
+    f : array_like, optional
+        Grid values, shape (G,) (default: the last density_grid).
+    out : numpy.ndarray, optional
+        Output buffer, shape (M,).
+
+    Returns
+    -------
+    numpy.ndarray
+        The interpolated values, shape (M,).
+
+    Raises
+    ------
+    ValueError
+        If y or f is not 1-D, or out has another shape than y.
+    """
     y, inv_h = np.ascontiguousarray(y, dtype=float), 1.0 / ws.h
     if y.ndim != 1: raise ValueError(f"y must be 1-D, got shape {y.shape}")
     f, out = ws.f if f is None else np.ascontiguousarray(f, dtype=float), np.empty(y.size) if out is None else out
@@ -359,7 +653,29 @@ def _check_uniform(x):
     return float(d.mean())
 
 def grid_taps(dx, eps, kernel=None, deriv=0):
-    "Cell-integrated taps T_m = int over [(m-1/2)dx, (m+1/2)dx] of K_eps^(deriv), m = -L..L."
+    """Cell-integrated taps T_m = int over [(m - 1/2) dx, (m + 1/2) dx] of K_eps^(deriv), m = -L..L.
+
+    Parameters
+    ----------
+    dx : float
+        Grid step, finite and > 0.
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    deriv : {0, 1, 2}, optional
+        Order of the derivative.
+
+    Returns
+    -------
+    numpy.ndarray
+        The 2L + 1 taps, L = ceil(eps / dx + 1/2).
+
+    Raises
+    ------
+    ValueError
+        If dx, eps, kernel or deriv are invalid.
+    """
     eps, K = _check_eps(eps), _kernel(kernel)
     if np.ndim(dx) != 0 or not (np.isfinite(dx) and dx > 0): raise ValueError(f"dx must be a finite number > 0, got {dx}")
     L = int(np.ceil(eps / dx + 0.5))
@@ -368,7 +684,36 @@ def grid_taps(dx, eps, kernel=None, deriv=0):
     return np.diff(F)
 
 def mollify_grid(u, x, eps, kernel=None, deriv=0):
-    "K_eps * u_h (or its deriv-th derivative) at the nodes of the uniform grid x; u_h piecewise constant, 0 off the grid."
+    """K_eps * u_h (or its deriv-th derivative) at the nodes of a uniform grid; u_h piecewise constant, 0 off the grid.
+
+    Parameters
+    ----------
+    u : array_like
+        Cell values, the grid on the last axis.
+    x : array_like
+        Uniform increasing cell centres.
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    deriv : {0, 1, 2}, optional
+        Order of the derivative.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, of the shape of u.
+
+    Raises
+    ------
+    ValueError
+        If x is not uniform, u is not finite or its last axis does not match x.
+
+    Warns
+    -----
+    UserWarning
+        If eps < 2 dx (the kernel is not resolved).
+    """
     dx, eps = _check_uniform(x), _check_eps(eps)
     u = _as_finite(u, "u")
     if u.shape[-1] != x.size: raise ValueError(f"u must have the grid on its last axis: u.shape={u.shape}, x.size={x.size}")
@@ -379,5 +724,37 @@ def mollify_grid(u, x, eps, kernel=None, deriv=0):
 
 # %% ../nbs/02_mollifiers.ipynb #4244c87c
 def nu_eps(driver, t, x, points, eps, kernel=None, method="auto", weights=None, rtol=1e-4):
-    "nu^eps(t, x, mu^N) = h_inv(t, x, (K_eps * mu^N)(x)), equation (5); vectorised over x."
+    """The regularised volatility nu^eps(t, x, mu^N) = h_inv(t, x, (K_eps * mu^N)(x)), the paper's (5).
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver.
+    t : float or array_like
+        Time.
+    x : array_like
+        Evaluation points.
+    points : array_like
+        Particle positions, shape (N,).
+    eps : float
+        Width, finite and > 0.
+    kernel : Mollifier or str, optional
+        The kernel K (default STANDARD).
+    method : {"auto", "exact", "fast"}, optional
+        Density path, as in `mollify`.
+    weights : array_like, optional
+        Weights, as in `mollify`.
+    rtol : float, optional
+        Accuracy of the fast path.
+
+    Returns
+    -------
+    numpy.ndarray
+        nu^eps at x.
+
+    Raises
+    ------
+    ValueError
+        As `mollify` and driver.h_inv.
+    """
     return driver.h_inv(t, x, mollify(points, eps, at=x, weights=weights, method=method, kernel=kernel, rtol=rtol))

@@ -4,14 +4,17 @@
 
 # %% ../nbs/04_particles.ipynb #69dce02b
 from __future__ import annotations
-import math, time, warnings
+import importlib, math, time, warnings
 from dataclasses import dataclass, field
 import numpy as np
 import numba as nb
+from ._checks import check_memory
+from .drivers import check_increasing
 from .mollifiers import mollify, DensityWorkspace, density_grid, density_at
 
 # %% auto #0
-__all__ = ['sample_density', 'time_grid', 'ParticleResult', 'simulate', 'DtConvergence', 'dt_convergence']
+__all__ = ['N_STATS', 'sample_density', 'time_grid', 'nonfinite_error', 'nu_on_grid', 'ParticleResult', 'check_particles',
+           'root_seed', 'check_driver', 'register_backend', 'backends', 'simulate', 'DtConvergence', 'dt_convergence']
 
 # %% ../nbs/04_particles.ipynb #3c1fa3e2
 def _scalar(v, name):
@@ -49,11 +52,41 @@ def _rng(seed, rng):
     return rng if rng is not None else np.random.default_rng(seed)
 
 def sample_density(u0, n, seed=None, x=None, rng=None):
-    """n i.i.d. samples from the density u0 (a callable on the grid x, grid values on x, or an (x, u) pair),
-    piecewise linear between nodes, by exact inversion of its CDF. Normalised to mass 1 (warns if off by > 1e-3)."""
+    """n i.i.d. samples from a density, piecewise linear between grid nodes, by exact inversion of its CDF.
+
+    Parameters
+    ----------
+    u0 : callable, array_like or tuple
+        The density: a callable evaluated on `x`, its values on `x`, or an (x, u) pair.
+    n : int
+        Number of samples, >= 1.
+    seed : int or SeedSequence, optional
+        Seed of the generator (not with `rng`).
+    x : array_like, optional
+        Strictly increasing grid on which u0 is given (required unless u0 is an (x, u) pair).
+    rng : numpy.random.Generator, optional
+        Generator to draw from (not with `seed`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The samples, shape (n,).
+
+    Raises
+    ------
+    ValueError
+        If n is not an integer >= 1, x is missing or not increasing, u0 is negative, not finite or of
+        zero mass, or both seed and rng are given.
+
+    Warns
+    -----
+    UserWarning
+        If the mass of u0 on x is off 1 by more than 1e-3 (it is normalised).
+    """
     n = _scalar(n, "n")
     if not (np.isfinite(n) and n >= 1 and int(n) == n): raise ValueError(f"n must be an integer >= 1, got {n}")
     x, u = _density_on_grid(u0, x)
+    check_memory(24 * n, f"{n:.3g} samples", f"n = {n:.3g}")
     C, mass = _cdf(x, u)
     u = u / mass
     r = _rng(seed, rng).random(int(n))
@@ -67,8 +100,35 @@ def sample_density(u0, n, seed=None, x=None, rng=None):
     return x[k] + np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, dx)
 
 # %% ../nbs/04_particles.ipynb #b7deddfa
-def time_grid(T, dt, save_at=None):
-    "(times, indices of save_at in times): multiples of dt in [0, T] with T and save_at added; no step exceeds dt."
+def time_grid(T, dt, save_at=None, *, max_bytes=None):
+    """The time grid of a run: multiples of dt in [0, T], with T and the save_at times added.
+
+    No step exceeds dt; the steps next to T and to a saved time may be shorter. save_at is
+    validated (finite, within [0, T]), sorted and de-duplicated, and T is always the last saved time.
+
+    Parameters
+    ----------
+    T : float
+        Final time, finite and > 0.
+    dt : float
+        Largest step, finite, > 0 and <= T.
+    save_at : float or array_like, optional
+        Times to save (default: [0, T]).
+    max_bytes : float, optional
+        Memory limit for the grid (default: $CHAOS_BOOK_MAX_BYTES or 8 GiB).
+
+    Returns
+    -------
+    t : numpy.ndarray
+        The times, increasing, from 0 to T.
+    idx : numpy.ndarray
+        Indices in t of the saved times (sorted, T last).
+
+    Raises
+    ------
+    ValueError
+        If T, dt or save_at are invalid, or the grid (about T / dt steps) would exceed the memory limit.
+    """
     T, dt = _scalar(T, "T"), _scalar(dt, "dt")
     if np.ndim(save_at) > 1: raise ValueError(f"save_at must be a time or a 1-D array of times, shape (k,), got shape {np.shape(save_at)}")
     if not (np.isfinite(T) and T > 0): raise ValueError(f"T must be finite and > 0, got {T}")
@@ -77,11 +137,15 @@ def time_grid(T, dt, save_at=None):
     save = np.array([0.0, T] if save_at is None else np.atleast_1d(save_at), dtype=float)
     if save.ndim != 1 or not np.isfinite(save).all() or (save < 0).any() or (save > T * (1 + 1e-12)).any():
         raise ValueError(f"save_at must be finite times in [0, T={T}], got {save_at}")
-    save = np.minimum(save, T)
-    n = int(math.floor(T / dt * (1 + 1e-12)))
-    base = np.arange(n + 1) * dt
+    steps = T / dt
+    check_memory(32 * (steps + save.size + 2), f"the time grid of {steps:.3g} steps",
+                 f"T / dt = {T:g} / {dt:g}", max_bytes)
     tol = 1e-9 * dt
-    t = np.union1d(base[np.abs(base - T) > tol], np.concatenate([save, [T]]))
+    save = np.unique(np.append(np.minimum(save, T), T))          # sorted, de-duplicated, T last
+    save = save[np.append(np.diff(save) > tol, True)]           # times within round-off of the next: one time
+    n = int(math.floor(steps * (1 + 1e-12)))
+    base = np.arange(n + 1) * dt
+    t = np.union1d(base[np.abs(base - T) > tol], save)
     keep = np.concatenate([[True], np.diff(t) > tol])
     t = t[keep | np.isin(t, save)]
     t = t[np.concatenate([np.diff(t) > tol, [True]]) | np.isin(t, save)]
@@ -132,7 +196,8 @@ class _Noise:
         return self.queue.pop(0)
 
 # %% ../nbs/04_particles.ipynb #bbf1b050
-_NSTAT = 8   # sum nu^2, min nu, max nu, sum x_new^2, min x_new, max x_new, sum (2 x nu)^2, sum 2 nu^4
+N_STATS = 8   # statistics of a step, in order: sum nu^2, min nu, max nu, sum x_new^2, min x_new, max x_new,
+              # sum (2 x nu)^2, sum 2 nu^4
 
 @nb.njit(cache=True, nogil=True, fastmath={"reassoc"})
 def _block_stats(nu, xn, xo, n, st):
@@ -186,17 +251,57 @@ def _em_chunk(x, i0, i1, a, inv_h, nu_f, nu_grid, gen, z, sqdt, buf, st):
 
 
 # %% ../nbs/04_particles.ipynb #531c9373
-def _nonfinite(x, step, t, nu_lo, nu_hi):
-    "ValueError naming the step, time and first particle whose position (or its square) is not finite, and why."
+def nonfinite_error(x, step, t, nu_lo, nu_hi):
+    """The error to raise when a step made a position non-finite: it names the step, time, particle and why.
+
+    For particle backends: call it when the summed squared positions of a step are not finite.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Positions after the step.
+    step : int
+        Index of the step (1 for the first).
+    t : float
+        Time after the step.
+    nu_lo, nu_hi : float
+        Smallest and largest volatility of the step.
+
+    Returns
+    -------
+    ValueError
+        The error (returned, not raised).
+    """
     bad = ~(np.abs(x) < 1.3e154)                  # NaN, inf, or a square that overflows
     i = int(np.flatnonzero(bad)[0]) if bad.any() else int(np.argmax(np.abs(x)))
     why = (f"the volatility was not finite (nu ranged over [{nu_lo:.3g}, {nu_hi:.3g}])" if not np.isfinite([nu_lo, nu_hi]).all()
            else f"the position overflowed (nu ranged over [{nu_lo:.3g}, {nu_hi:.3g}]; is dt too large or h_inv unbounded?)")
     return ValueError(f"non-finite position at step {step} (t = {t:.6g}): particle {i} is at {x[i]:.6g}; {why}")
 
-def _nu_grid(driver, t, ws, f):
-    "h_inv(t, grid, f) on the density grid; ValueError where it is not finite."
-    xg = ws.grid()
+def nu_on_grid(driver, t, xg, f):
+    """The volatility h_inv(t, x_k, f_k) at the nodes x_k of a density grid, checked to be finite.
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver.
+    t : float
+        Time.
+    xg : numpy.ndarray
+        Grid nodes, shape (G,).
+    f : numpy.ndarray
+        Density values K_eps * mu^N at the nodes, shape (G,).
+
+    Returns
+    -------
+    numpy.ndarray
+        The volatilities, shape (G,).
+
+    Raises
+    ------
+    ValueError
+        Where h_inv is not finite, naming the node.
+    """
     nu = np.asarray(driver.h_inv(t, xg, f), dtype=float)
     if nu.shape != xg.shape: nu = np.broadcast_to(nu, xg.shape).copy()     # a driver may return a scalar
     if not np.isfinite(nu).all():
@@ -207,7 +312,28 @@ def _nu_grid(driver, t, ws, f):
 # %% ../nbs/04_particles.ipynb #a5d6c079
 @dataclass(frozen=True)
 class ParticleResult:
-    "Result of simulate: final positions x, snapshot times t and positions snapshots[len(t), N], and how they were made."
+    """The result of `simulate`: final and saved positions, and how they were made.
+
+    Attributes
+    ----------
+    x : numpy.ndarray
+        Final positions, shape (N,).
+    t : numpy.ndarray
+        The saved times (sorted, T last).
+    snapshots : numpy.ndarray
+        Positions at the saved times, shape (len(t), N).
+    params : dict
+        Parameters of the run (driver, eps, T, dt, N, steps, method, grid step h, ...).
+    seed : object
+        The seed that reproduces the run (the SeedSequence entropy when seed=None).
+    history : dict
+        Per step: "t" (every step's time), "m2" (mean squared position), "mean_nu2", "nu_min",
+        "nu_max", "var_m2" (variance of the second-moment identity), and "paths" when tracked.
+    timings : dict
+        Wall time of each phase, in seconds.
+    dt_check : DtConvergence or None
+        The time-step check of check_dt=True.
+    """
     x: np.ndarray
     t: np.ndarray
     snapshots: np.ndarray
@@ -221,7 +347,30 @@ class ParticleResult:
                 f"steps={self.params['steps']}, snapshots at t={np.round(self.t, 6).tolist()}, seed={self.seed})")
 
 # %% ../nbs/04_particles.ipynb #100a4edb
-def _check_inputs(eps, x0, method, nu_on):
+def check_particles(eps, x0, method="auto", nu_on="grid"):
+    """Validate the common inputs of a particle run; return the positions as a new float array.
+
+    Parameters
+    ----------
+    eps : float
+        Mollifier width, finite and > 0.
+    x0 : array_like
+        Initial positions, shape (N,), N >= 1, finite.
+    method : {"auto", "fast", "exact"}, optional
+        Density path.
+    nu_on : {"grid", "particles"}, optional
+        Where h_inv is evaluated on the fast path.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of x0 as float, shape (N,).
+
+    Raises
+    ------
+    ValueError
+        If any input violates these conditions.
+    """
     eps = _scalar(eps, "eps")
     if not (np.isfinite(eps) and eps > 0): raise ValueError(f"eps must be finite and > 0, got {eps}")
     x = np.array(x0, dtype=float)
@@ -234,11 +383,55 @@ def _check_inputs(eps, x0, method, nu_on):
     if nu_on not in ("grid", "particles"): raise ValueError(f"nu_on must be 'grid' or 'particles', got {nu_on!r}")
     return x
 
-def _root_seed(seed, rng):
-    "SeedSequence of a run and the seed that reproduces it."
+def root_seed(seed=None, rng=None):
+    """The SeedSequence of a run, and the seed that reproduces it.
+
+    Parameters
+    ----------
+    seed : int or None, optional
+        The seed (None: fresh entropy).
+    rng : numpy.random.Generator, optional
+        Draw the seed from this generator instead (not with `seed`).
+
+    Returns
+    -------
+    root : numpy.random.SeedSequence
+        The root of every stream of the run.
+    seed_used : int
+        Its entropy: passing it as `seed` repeats the run.
+
+    Raises
+    ------
+    ValueError
+        If both seed and rng are given.
+    """
     if rng is not None and seed is not None: raise ValueError("pass seed or rng, not both")
     ss = np.random.SeedSequence(int(rng.integers(2**63)) if rng is not None else seed)
     return ss, ss.entropy
+
+def check_driver(driver):
+    """Check that `driver` has h_inv, and that its h (if it has one) increases in z (Assumption 2.4(i)), on z in [-50, 50].
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver.
+
+    Raises
+    ------
+    TypeError
+        If driver is not a Driver (a plain function, say).
+    ValueError
+        If h decreases in z somewhere on the sample, naming Assumption 2.4(i).
+    """
+    if not callable(getattr(driver, "h_inv", None)):
+        raise TypeError(f"driver must be a Driver (an object with a method h_inv), got {type(driver).__name__}; "
+                        "wrap a plain function h(t, x, z) in chaos_book.drivers.FunctionDriver(h)")
+    if not callable(getattr(driver, "h", None)): return       # only h_inv given: nothing to probe
+    try: driver.h(0.0, 0.0, 0.0)
+    except NotImplementedError: return                           # no h (ConstantVolatility): nothing to check
+    with np.errstate(all="ignore"):
+        check_increasing(driver, 0.0, np.linspace(-3.0, 3.0, 5) if driver.x_dependent else 0.0, np.linspace(-50, 50, 201))
 
 # %% ../nbs/04_particles.ipynb #95002994
 def _step(driver, eps, x, t, dt, ws, noise, method, nu_on, span, buf, st, nu_buf, tm):
@@ -258,7 +451,7 @@ def _step(driver, eps, x, t, dt, ws, noise, method, nu_on, span, buf, st, nu_buf
         if not np.isfinite(nu_buf).all():
             k = int(np.flatnonzero(~np.isfinite(nu_buf))[0])
             raise ValueError(f"driver.h_inv returned {nu_buf[k]} at t = {t:.6g}, x = {x[k]:.6g} (particle {k})")
-    else: nu_grid = _nu_grid(driver, t, ws, f)
+    else: nu_grid = nu_on_grid(driver, t, ws.grid(), f)
     c3 = time.perf_counter()
     sq, inv_h = math.sqrt(dt), 1.0 / ws.h
     ws.map(lambda c, i0, i1: _em_chunk(x, i0, i1, ws.a, inv_h, nu_buf, nu_grid, noise.gens[0][c], z, sq, buf[c], st[c]), x.size)
@@ -279,26 +472,32 @@ def _refine(tg, levels):
     for _ in range(levels): tg = np.union1d(tg, tg[:-1] + np.diff(tg) / 2)
     return tg
 
-def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_streams, threads, levels, track=None):
+def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_streams, threads, levels, track=None,
+         max_bytes=None):
     "The simulation loop on the time grid refined `levels` times by halving (levels = 0: the grid of dt)."
     c0 = time.perf_counter()                                          # set-up: everything before the first step
-    x = _check_inputs(eps, x0, method, nu_on)
-    tg, save_idx = time_grid(T, dt, save_at)
+    x = check_particles(eps, x0, method, nu_on)
+    check_driver(driver)
+    tg, save_idx = time_grid(T, dt, save_at, max_bytes=max_bytes)
+    if track is not None and np.ndim(track) != 1:
+        raise ValueError(f"track must be a 1-D array of particle indices, shape (k,), got shape {np.shape(track)}")
+    n_track = 0 if track is None else np.size(track)
+    check_memory(8.0 * (save_idx.size * x.size + tg.size * 2**levels * (6 + n_track)),
+                 f"the snapshots and per-step history ({save_idx.size} x {x.size} positions, {tg.size * 2**levels} steps)",
+                 f"save_at, N = {x.size}, T / dt = {T:g} / {dt:g}, track", max_bytes)
     tg, save_idx = _refine(tg, levels), save_idx * 2**levels
     N, snaps = x.size, np.empty((save_idx.size, x.size))
     hist = {k: np.zeros(tg.size - 1) for k in ("mean_nu2", "nu_min", "nu_max", "var_m2")}
     hist["m2"] = np.empty(tg.size)
     hist["m2"][0], hist["t"] = np.mean(x * x), tg
-    if track is not None and np.ndim(track) != 1:
-        raise ValueError(f"track must be a 1-D array of particle indices, shape (k,), got shape {np.shape(track)}")
     track = np.empty(0, dtype=int) if track is None else np.asarray(track, dtype=int)
     bad = track[(track < 0) | (track >= N)]
     if bad.size: raise ValueError(f"track must hold particle indices in [0, {N}), got {bad[0]}")
     paths = np.empty((tg.size, track.size))
     paths[0] = x[track]
     tm = dict.fromkeys(("noise", "density", "h_inv", "em"), 0.0)
-    st, buf = np.zeros((n_streams, _NSTAT)), np.empty((n_streams, 3, 256))
-    with DensityWorkspace(eps, kernel, rtol, n_streams, threads) as ws:
+    st, buf = np.zeros((n_streams, N_STATS)), np.empty((n_streams, 3, 256))
+    with DensityWorkspace(eps, kernel, rtol, n_streams, threads, max_bytes=max_bytes) as ws:
         if method == "auto": method = _auto_method(x, eps, ws.h)
         nu_buf = np.empty(N) if (method == "exact" or nu_on == "particles") else np.empty(0)
         noise, span = _Noise(ws, root, N, levels), ws.span(x)
@@ -308,7 +507,7 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
             s = _step(driver, eps, x, tg[n], tg[n + 1] - tg[n], ws, noise, method, nu_on, span, buf, st, nu_buf, tm)
             nu_lo, nu_hi = s[:, 1].min(), s[:, 2].max()
             hist["m2"][n + 1] = s[:, 3].sum() / N
-            if not np.isfinite(hist["m2"][n + 1]): raise _nonfinite(x, n + 1, tg[n + 1], nu_lo, nu_hi)
+            if not np.isfinite(hist["m2"][n + 1]): raise nonfinite_error(x, n + 1, tg[n + 1], nu_lo, nu_hi)
             hist["mean_nu2"][n], hist["nu_min"][n], hist["nu_max"][n] = s[:, 0].sum() / N, nu_lo, nu_hi
             hist["var_m2"][n] = (s[:, 6].sum() * (tg[n + 1] - tg[n]) + s[:, 7].sum() * (tg[n + 1] - tg[n]) ** 2) / N**2
             span = (s[:, 4].min(), s[:, 5].max())
@@ -321,47 +520,149 @@ def _run(driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, n_s
                   h=ws.h, G_last=G, n_streams=n_streams, levels=levels)
     return x, tg[save_idx], snaps, params, hist, tm
 
-
-
 # %% ../nbs/04_particles.ipynb #c2dbf17b
-def _on_gpu(driver, eps, x0, T, dt, seed, save_at, rng, kernel, rtol, method, nu_on, n_streams, threads, check_dt, track):
-    "simulate on the GPU; chaos_book.gpu (and numba.cuda) are imported only here. Options it does not have are refused."
-    if method not in ("auto", "fast"):
-        raise ValueError(f"backend='cuda' has the fast density path only: method must be 'auto' or 'fast', got {method!r}")
-    unsupported = [k for k, v in dict(check_dt=check_dt, track=track, threads=threads).items() if v not in (None, False)]
-    if n_streams != 4: unsupported.append("n_streams")
-    if unsupported: raise ValueError(f"backend='cuda' does not take {', '.join(unsupported)} (CPU options)")
-    from chaos_book.gpu import simulate_cuda
-    return simulate_cuda(driver, eps, x0, T, dt, seed, save_at, rng=rng, kernel=kernel, rtol=rtol, nu_on=nu_on)
+_BACKENDS = {"cuda": "chaos_book.gpu:simulate_cuda"}      # name -> run, or "module:function" loaded on first use
+
+def register_backend(name, run):
+    """Register a particle backend: `simulate(..., backend=name)` then calls `run`.
+
+    A backend is a plug-in: this module never imports it. The built-in "cuda" backend is named
+    here as "chaos_book.gpu:simulate_cuda" and loaded on first use.
+
+    Parameters
+    ----------
+    name : str
+        The backend's name (not "cpu").
+    run : callable or str
+        ``run(driver, eps, x0, T, dt, seed, save_at, *, rng, kernel, rtol, nu_on, max_bytes)``
+        returning a ParticleResult, or "module:function" naming one.
+
+    Raises
+    ------
+    ValueError
+        If name is not a non-empty string other than "cpu".
+    TypeError
+        If run is neither callable nor a "module:function" string.
+    """
+    if not isinstance(name, str) or not name or name == "cpu":
+        raise ValueError(f"name must be a non-empty string other than 'cpu', got {name!r}")
+    if not (callable(run) or (isinstance(run, str) and run.count(":") == 1)):
+        raise TypeError(f"run must be callable or a 'module:function' string, got {run!r}")
+    _BACKENDS[name] = run
+
+def backends():
+    """The names of the particle backends: "cpu" and every registered one.
+
+    Returns
+    -------
+    tuple of str
+        The names.
+    """
+    return ("cpu", *_BACKENDS)
+
+def _backend(name):
+    "The run callable of a registered backend (loading a 'module:function' entry)."
+    if name not in _BACKENDS: raise ValueError(f"backend must be one of {backends()}, got {name!r}")
+    run = _BACKENDS[name]
+    if isinstance(run, str):
+        mod, fn = run.split(":")
+        run = _BACKENDS[name] = getattr(importlib.import_module(mod), fn)
+    return run
 
 def simulate(driver, eps, x0, T, dt, seed=None, save_at=None, *, rng=None, kernel=None, rtol=1e-4, method="auto",
-             nu_on="grid", n_streams=4, threads=None, check_dt=False, track=None, backend="cpu"):
-    """Euler-Maruyama for the particle system (4) from positions x0 up to time T, steps of at most dt.
-    seed (or rng): the only source of randomness; same seed and n_streams -> same result, bit for bit, on any
-    number of threads. save_at: snapshot times (default [0, T]). method: "fast" (binning + FFT, density error
-    <= rtol * its max), "exact" (windowed direct sum) or "auto". nu_on: where h_inv is evaluated on the fast path ("grid"
-    or "particles"). check_dt: also run at dt/2 on the same Brownian path and attach the difference (dt_check).
-    track: indices of particles whose whole paths go to history["paths"] (one row per step).
-    backend: "cpu", or "cuda" for chaos_book.gpu.simulate_cuda (the gpu extra, and a GPU or numba's CUDA simulator;
-    fast path only, no check_dt, track, threads or n_streams)."""
-    if backend == "cuda":
-        return _on_gpu(driver, eps, x0, T, dt, seed, save_at, rng, kernel, rtol, method, nu_on, n_streams, threads, check_dt, track)
-    if backend != "cpu": raise ValueError(f"backend must be 'cpu' or 'cuda', got {backend!r}")
+             nu_on="grid", n_streams=4, threads=None, check_dt=False, track=None, backend="cpu", max_bytes=None):
+    """Euler-Maruyama for the particle system (4) (the paper's (4)) from positions x0 up to time T.
+
+    Steps of at most dt on `time_grid(T, dt, save_at)`. The seed is the only source of randomness: the
+    same seed and n_streams give the same result, bit for bit, on any number of threads.
+
+    Parameters
+    ----------
+    driver : Driver
+        The driver h (a chaos_book.drivers.Driver, not a plain function).
+    eps : float
+        Mollifier width, > 0.
+    x0 : array_like
+        Initial positions, shape (N,).
+    T : float
+        Final time, > 0.
+    dt : float
+        Largest step, in (0, T].
+    seed : int, optional
+        Seed (None: fresh entropy, recorded in the result); not with `rng`.
+    save_at : float or array_like, optional
+        Times to save (default [0, T]); sorted, de-duplicated, T always last.
+    rng : numpy.random.Generator, optional
+        Draw the seed from this generator instead.
+    kernel : Mollifier or str, optional
+        The kernel K (default: the standard bump).
+    rtol : float, optional
+        Accuracy of the fast density path, relative to its maximum.
+    method : {"auto", "fast", "exact"}, optional
+        Density path: binning + FFT, windowed direct sum, or the cheaper of the two.
+    nu_on : {"grid", "particles"}, optional
+        Where h_inv is evaluated on the fast path.
+    n_streams : int, optional
+        Fixed chunks of particles, one random stream each.
+    threads : int, optional
+        Worker threads (default: min(n_streams, CPUs)); does not change the result.
+    check_dt : bool, optional
+        Also run at dt / 2 on the same Brownian path and attach the difference as `dt_check`.
+    track : array_like of int, optional
+        Indices of particles whose whole paths go to history["paths"].
+    backend : str, optional
+        "cpu", or a registered backend such as "cuda" (chaos_book.gpu.simulate_cuda: the gpu extra and
+        a GPU or numba's CUDA simulator; fast path only, no check_dt, track, threads or n_streams).
+    max_bytes : float, optional
+        Memory limit for the time grid, snapshots and density grid (default $CHAOS_BOOK_MAX_BYTES or 8 GiB).
+
+    Returns
+    -------
+    ParticleResult
+        Final and saved positions, the saved times `t`, parameters, seed, per-step history and timings.
+
+    Raises
+    ------
+    TypeError
+        If driver is not a Driver.
+    ValueError
+        For invalid inputs (naming the parameter), a driver that is not increasing (Assumption 2.4(i)),
+        a grid or history past the memory limit, or a position that becomes non-finite.
+    """
+    check_driver(driver)
+    if backend != "cpu":
+        run = _backend(backend)
+        if method not in ("auto", "fast"):
+            raise ValueError(f"backend={backend!r} has the fast density path only: method must be 'auto' or 'fast', got {method!r}")
+        unsupported = [k for k, v in dict(check_dt=check_dt, track=track, threads=threads).items() if v not in (None, False)]
+        if n_streams != 4: unsupported.append("n_streams")
+        if unsupported: raise ValueError(f"backend={backend!r} does not take {', '.join(unsupported)} (CPU options)")
+        return run(driver, eps, x0, T, dt, seed, save_at, rng=rng, kernel=kernel, rtol=rtol, nu_on=nu_on, max_bytes=max_bytes)
     n_streams = _scalar(n_streams, "n_streams")
     if int(n_streams) != n_streams or n_streams < 1: raise ValueError(f"n_streams must be an integer >= 1, got {n_streams}")
-    root, seed_used = _root_seed(seed, rng)
+    root, seed_used = root_seed(seed, rng)
     args = (driver, eps, x0, T, dt, root, save_at, kernel, rtol, method, nu_on, int(n_streams), threads)
     c0 = time.perf_counter()
-    x, t, snaps, params, hist, tm = _run(*args, 0, track)
+    x, t, snaps, params, hist, tm = _run(*args, 0, track, max_bytes)
     tm["total"] = time.perf_counter() - c0
     tm["other"] = tm["total"] - sum(tm[k] for k in ("setup", "noise", "density", "h_inv", "em"))
-    check = _compare([x, _run(*args, 1)[0]], np.asarray(x0, dtype=float).ravel(), [dt, dt / 2]) if check_dt else None
+    check = _compare([x, _run(*args, 1, None, max_bytes)[0]], np.asarray(x0, dtype=float).ravel(), [dt, dt / 2]) if check_dt else None
     return ParticleResult(x, t, snaps, params, seed_used, hist, tm, check)
 
 # %% ../nbs/04_particles.ipynb #93386e14
 @dataclass(frozen=True)
 class DtConvergence:
-    "Strong errors at T against the finest run on one Brownian path (RMS difference / RMS displacement of that run); fitted order."
+    """Strong errors at T against the finest run on one Brownian path, and the fitted order.
+
+    Attributes
+    ----------
+    dts : numpy.ndarray
+        The steps of the coarser runs.
+    strong : numpy.ndarray
+        RMS difference of each from the finest run, over the RMS displacement of the finest.
+    order : float
+        Slope of log(strong) against log(dts) (NaN with one run or a zero error).
+    """
     dts: np.ndarray
     strong: np.ndarray
     order: float
@@ -377,11 +678,35 @@ def _compare(xs, x0, dts):
     return DtConvergence(np.asarray(dts[:-1], dtype=float), strong, float(order))
 
 def dt_convergence(driver, eps, x0, T, dt, levels=3, seed=None, *, rng=None, **kw):
-    "Runs at dt / 2**l, l = 0..levels, on one Brownian path (midpoint refinement); strong errors against the finest."
+    """Runs at dt / 2**l, l = 0..levels, on one Brownian path (midpoint refinement); strong errors against the finest.
+
+    Parameters
+    ----------
+    driver, eps, x0, T, dt
+        As in `simulate`.
+    levels : int, optional
+        Number of halvings, >= 1.
+    seed : int, optional
+        Seed of the shared Brownian path (not with `rng`).
+    rng : numpy.random.Generator, optional
+        Draw the seed from this generator instead.
+    **kw
+        kernel, rtol, method, nu_on, n_streams, threads, max_bytes: as in `simulate`.
+
+    Returns
+    -------
+    DtConvergence
+        The strong errors and the fitted order.
+
+    Raises
+    ------
+    ValueError
+        If levels is not an integer >= 1, or as `simulate`.
+    """
     levels = _scalar(levels, "levels")
     if int(levels) != levels or levels < 1: raise ValueError(f"levels must be an integer >= 1, got {levels}")
-    root, _ = _root_seed(seed, rng)
-    kw = dict(dict(kernel=None, rtol=1e-4, method="auto", nu_on="grid", n_streams=4, threads=None), **kw)
+    root, _ = root_seed(seed, rng)
+    kw = dict(dict(kernel=None, rtol=1e-4, method="auto", nu_on="grid", n_streams=4, threads=None, max_bytes=None), **kw)
     xs = [_run(driver, eps, x0, T, dt, root, None, kw["kernel"], kw["rtol"], kw["method"], kw["nu_on"], kw["n_streams"],
-               kw["threads"], l)[0] for l in range(int(levels) + 1)]
+               kw["threads"], l, None, kw["max_bytes"])[0] for l in range(int(levels) + 1)]
     return _compare(xs, np.asarray(x0, dtype=float).ravel(), [dt / 2**l for l in range(int(levels) + 1)])

@@ -12,7 +12,7 @@ from nbdev_directives import convert_cell, directive_tags  # noqa: E402
 
 @pytest.mark.parametrize("lines, tags", [
     (["#| hide"], ["remove-cell"]), (["#| echo: false"], ["remove-input"]), (["#| output: false"], ["remove-output"]),
-    (["#| eval: false"], ["skip-execution"]), (["#| error: true"], ["raises-exception"]),
+    (["#| eval: false"], ["skip-execution"]), (["#| error: true"], []),
     (["#| code-fold: true"], ["hide-input"]), (["#| export"], ["hide-input"]), (["#| exporti"], ["hide-input"]),
     (["#| default_exp drivers"], ["remove-cell"]), (["#| export", "#| code-fold: true"], ["hide-input"]),
     (["#| code-fold: false"], []), (["#| echo: true"], []),

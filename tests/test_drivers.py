@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 from scipy.optimize import brentq
 
-from chaos_book.drivers import (ConstantVolatility, Driver, FunctionDriver, LinearDriver, TanhDriver,
+from chaos_book.drivers import (check_increasing, ConstantVolatility, Driver, FunctionDriver, LinearDriver, TanhDriver,
                                 check_assumptions, implicit_volatility, solve_increasing)
 
 RNG = np.random.default_rng(20250101)
@@ -176,7 +176,6 @@ def test_jump_is_not_returned_as_root():
     (lambda: LinearDriver(1.0, np.nan), "b must be"),
     (lambda: TanhDriver(1.0, -1.5, 1.0), "c must be"),
     (lambda: ConstantVolatility(-1.0), "sigma must be"),
-    (lambda: FunctionDriver(3.0), "h must be callable"),
     (lambda: LinearDriver(1.0, 2.0).h_inv(0, 0, np.inf), "v must be finite"),
     (lambda: LinearDriver(1.0, lambda x: np.where(x > 0, 1.0, np.nan)).h_inv(0, np.array([1.0, -1.0]), 0.5), r"b\(x\) must be finite, got nan"),
     (lambda: solve_increasing(lambda t, x, z: z, None, 0, 0, 1.0, xtol=-1.0), "xtol must be finite and > 0"),
@@ -250,3 +249,77 @@ def test_item_ii_bounds_are_polished_to_the_true_sup():
 def test_wrong_shapes_name_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- issues 16, 18, 19: overflow in item (i), tolerances relative to h, errors that name the cause ----------------------
+@pytest.mark.parametrize("h", [lambda t, x, z: np.sinh(z - 3.0), lambda t, x, z: z - 3.0 + np.exp(z - 3.0)])
+def test_item_i_overflowing_h_is_unbounded_not_a_finite_limit(h):
+    rep = check_assumptions(_fd(h), 1.0)
+    assert rep.holds["i"] and "i" not in rep.notes
+    assert rep.growth["+inf"] == np.inf                      # h overflows to +inf: reported as infinite growth
+
+
+def test_item_i_bounded_h_still_detected():
+    rep = check_assumptions(_fd(lambda t, x, z: np.arctan(z), lambda t, x, z: 1 / (1 + z**2)), 1.0)
+    assert not rep.holds["i"] and "finite limit as z -> +inf" in rep.notes["i"]
+    assert rep.growth["+inf"] < 0.01
+
+
+def _fp_check(driver):
+    from chaos_book.fokker_planck import solve
+    x = np.linspace(-6, 6, 257)
+    return solve(driver, np.exp(-x**2) / np.sqrt(np.pi), x, 0.2, 0.01, dt=0.005)
+
+
+@pytest.mark.parametrize("h", [lambda t, x, z: z + 0.5 * np.arctan(z) - 2.0,
+                               lambda t, x, z: z + 0.5 * np.arctan(z) - 2.0 - 0.3 * t])
+def test_finite_difference_zeros_pass_assumption_ii(h):
+    # t_dependent=True (the default): h_tt of the first is exactly 0, of the second too; finite differences give ~1e-12
+    rep = check_assumptions(FunctionDriver(h), 1.0, t_range=(0.0, 0.01), x_range=(-3, 3), box_is_domain=True)
+    assert rep.holds["ii"] and rep.holds["iii"], rep
+    assert _fp_check(FunctionDriver(h)).t[-1] == pytest.approx(0.01)
+
+
+def test_real_violation_of_ii_still_fails():
+    drv = FunctionDriver(lambda t, x, z: z + 0.05 * z**3, lambda t, x, z: 1 + 0.15 * z**2)   # h_zz = 0.3 z grows
+    assert not check_assumptions(drv, 1.0, t_range=(0.0, 0.01), x_range=(-3, 3), box_is_domain=True).holds["ii"]
+    with pytest.raises(ValueError, match=r"fails Assumption 2.4 \(ii"):
+        _fp_check(drv)
+    rep = check_assumptions(LinearDriver(1.0, lambda x: 1 + x**2), 0.4)    # b'' = 2 but b' = 2x grows: (ii) fails
+    assert not rep.holds["ii"]
+
+
+def test_non_monotone_driver_names_assumption_2_4():
+    drv = FunctionDriver(lambda t, x, z: z**3 - z, x_dependent=False, t_dependent=False)
+    with pytest.raises(ValueError, match=r"increasing in z \(Assumption 2.4\(i\)\)") as e:
+        drv.h_inv(0.0, 0.0, 0.0)
+    assert "continuous" not in str(e.value)
+    with pytest.raises(ValueError, match=r"Assumption 2.4\(i\)"):
+        check_assumptions(drv, 1.0)
+
+
+def test_plain_function_is_not_a_driver():
+    with pytest.raises(TypeError, match="h must be callable"):
+        FunctionDriver(3.0)
+    with pytest.raises(TypeError, match="driver must be a Driver"):
+        check_assumptions(lambda t, x, z: z, 1.0)
+    with pytest.raises(TypeError, match="driver must be a Driver"):
+        check_increasing(lambda t, x, z: z, 0.0, 0.0, np.linspace(-1, 1, 5))
+
+
+def test_public_callables_have_numpydoc_docstrings():
+    import inspect
+    import chaos_book.drivers as m
+    missing = []
+    for name in m.__all__:
+        obj = getattr(m, name)
+        items = [(name, obj)] + [(f"{name}.{k}", v) for k, v in vars(obj).items()
+                                 if inspect.isclass(obj) and not k.startswith("_") and (callable(v) or isinstance(v, property))]
+        for nm, o in items:
+            doc = inspect.getdoc(o.fget if isinstance(o, property) else o) or ""
+            if not doc: missing.append(nm)
+            elif (inspect.isfunction(o) and len(inspect.signature(o).parameters) > 1
+                  and "Parameters\n----------" not in doc and "Returns\n-------" not in doc):
+                missing.append(nm + " (no sections)")
+    assert not missing, missing
+    assert all(not n.startswith("_") for n in m.__all__)

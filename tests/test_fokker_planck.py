@@ -348,7 +348,7 @@ def test_small_eps_warning_says_equation_7_only_below_half_a_cell(frac, is_7):
         r = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, frac * dx, 0.2, dt=0.01)
         r0 = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.2, dt=0.01)
     msgs = [str(w.message) for w in caught if "4 dx" in str(w.message)]
-    assert len(msgs) == 1 and ("result is that of equation (7)" in msgs[0]) == is_7
+    assert len(msgs) == 1 and ("result is that of the paper's equation (7)" in msgs[0]) == is_7
     taps = grid_taps(dx, frac * dx)
     assert (np.abs(taps - np.pad([1.0], (taps.size - 1) // 2)).max() < 1e-14) == is_7
     diff = np.abs(r.u[-1] - r0.u[-1]).max() / r0.u[-1].max()
@@ -384,3 +384,40 @@ def test_barenblatt_wrong_shapes_name_the_parameter():
     with pytest.raises(ValueError, match=r"a must be a number"):
         barenblatt(x, 1.0, a=np.ones(2))
     assert barenblatt(x, np.array([1.0, 2.0])[:, None]).shape == (2, 50)     # broadcasting t against x is allowed
+
+
+# ---------------------------------------------------------------- issue 19: a plain function is not a driver
+@pytest.mark.parametrize("driver", [lambda t, x, z: z - 2.0, None, 3.0])
+def test_non_driver_is_a_type_error_naming_driver(driver):
+    with pytest.raises(TypeError, match=r"driver must be a chaos_book\.drivers\.Driver.*FunctionDriver"):
+        solve(driver, lambda x: np.exp(-x**2), centres(8.0, 100), 0.0, 0.1)
+
+
+def test_wrapped_function_is_accepted():
+    "The same h as a FunctionDriver solves, and agrees with LinearDriver(1, 2) (the same h = z - 2)."
+    x = centres(8.0, 100)
+    f = FunctionDriver(lambda t, x, z: z - 2.0, lambda t, x, z: 1.0 + 0 * z, x_dependent=False, t_dependent=False)
+    r_f = solve(f, lambda x: np.exp(-x**2), x, 0.0, 0.1, dt=0.01)
+    r_l = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.1, dt=0.01)
+    assert np.abs(r_f.u[-1] - r_l.u[-1]).max() < 1e-9 * r_l.u[-1].max()
+
+
+# ---------------------------------------------------------------- issue 18/19: save_at rule, memory guard
+def test_save_at_is_sorted_deduplicated_and_ends_with_T():
+    x = centres(16.0, 160)
+    r = solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.5, dt=0.01, save_at=[0.3, 0.1, 0.3, 0.0])
+    assert np.array_equal(r.t, [0.0, 0.1, 0.3, 0.5]) and r.u.shape == (4, x.size)
+    assert np.array_equal(solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.5, dt=0.01).t, [0.0, 0.5])
+    for bad in ([], [np.nan], [-0.1], [0.6]):
+        with pytest.raises(ValueError, match="save_at"):
+            solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 0.5, save_at=bad)
+
+
+def test_snapshot_memory_is_guarded():
+    "10**6 saved times on 10**4 cells would be about 150 GiB: refused before any step, with the estimate."
+    x = centres(10.0, 10_000)
+    with pytest.raises(ValueError, match=r"snapshots of 1000000 saved times on 10000 cells would need about 149 GiB"):
+        solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 1.0, save_at=np.linspace(0, 1, 10**6))
+    with pytest.raises(ValueError, match="limit of"):
+        solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 1.0, save_at=np.linspace(0, 1, 100),
+              max_bytes=1e6)

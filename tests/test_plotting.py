@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from chaos_book.plotting import DPI, MAX_BYTES, STYLE, explore, label, render, use_style
+from chaos_book.plotting import DPI, MAX_BYTES, _STYLE as STYLE, explore, label, render, show_error, use_style
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -165,3 +165,54 @@ def test_live_is_the_default_in_a_jupyter_server_kernel(monkeypatch):
     assert explore(colour, a=[1, 2]).live
     monkeypatch.delenv("JPY_SESSION_NAME")
     assert not explore(colour, a=[1, 2]).live
+
+
+@pytest.mark.parametrize("kwargs, err, message", [
+    ({"max_bytes": float("nan")}, ValueError, "max_bytes must be positive and finite"),
+    ({"max_bytes": float("inf")}, ValueError, "positive and finite"),
+    ({"max_bytes": -1}, ValueError, "positive and finite"),
+    ({"dpi": float("nan")}, ValueError, "dpi and max_bytes must be positive and finite, got dpi=nan"),
+    ({"dpi": float("inf")}, ValueError, "positive and finite"),
+    ({"dpi": "80"}, TypeError, "dpi must be a number, got str"),
+    ({"max_bytes": None}, TypeError, "max_bytes must be a number, got NoneType"),
+    ({"dpi": True}, TypeError, "dpi must be a number, got bool"),
+])
+def test_nan_and_non_numbers_are_refused(kwargs, err, message):
+    "explore(max_bytes=nan) must not turn the budget off; dpi=nan gives a clear error (issue 19)."
+    with pytest.raises(err, match=message):
+        explore(colour, live=False, a=[1], **kwargs)
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_display_carries_a_static_fallback(live):
+    "Widget view first (HTML); then image/png of the default picture and a caption naming the live version (PDF)."
+    import base64
+    ex = explore(colour, live=live, a=[1, 2], b=[3, 4])
+    bundle = ex._repr_mimebundle_()
+    assert list(bundle)[0] == "application/vnd.jupyter.widget-view+json"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == PNG and png == ex.image(a=1, b=3) and near(rgb(png), (0.1, 0.3, 0.5))
+    assert ex.default == ({"a": 1, "b": 3}, png)
+    text = bundle["text/plain"]
+    assert "default picture (a = 1, b = 3)" in text and "HTML book" in text and "JupyterLab" in text
+    assert "a over 1, 2" in text and "b over 3, 4" in text
+
+
+def test_display_in_ipython_uses_the_bundle():
+    "IPython's formatter (what nbclient records) gets all three MIME types from one display."
+    from IPython.core.formatters import DisplayFormatter
+    data, _ = DisplayFormatter().format(explore(colour, live=False, a=[1]))
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(data)
+
+
+def test_show_error_prints_and_checks(capsys):
+    with show_error(ValueError):
+        raise ValueError("bad b")
+    assert capsys.readouterr().out == "ValueError: bad b\n"
+    with pytest.raises(AssertionError, match="raised nothing"):
+        with show_error(ValueError):
+            pass
+    with pytest.raises(KeyError):
+        with show_error(ValueError):
+            raise KeyError("x")

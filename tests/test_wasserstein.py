@@ -208,3 +208,118 @@ def test_iid_mean_w1_closed_form_and_monte_carlo():
     F = scipy.stats.norm.cdf(X)
     limit = np.sqrt(2 / np.pi) * np.trapezoid(np.sqrt(F * (1 - F)), X)
     assert np.sqrt(1e6) * iid_mean_w1(*normal(0, 1), 10**6) == pytest.approx(limit, rel=1e-2)
+
+
+# --- sliced_wasserstein: point clouds in R^d -------------------------------------------------------------------------
+
+from chaos_book.wasserstein import _directions, sliced_wasserstein
+from scipy.special import gamma as Gamma
+
+
+def abs_moment(p, d):
+    "E |theta_1|^p for theta uniform on the unit sphere of R^d."
+    return Gamma((p + 1) / 2) * Gamma(d / 2) / (np.sqrt(np.pi) * Gamma((d + p) / 2))
+
+
+@pytest.mark.parametrize("d", [2, 3, 5])
+@pytest.mark.parametrize("p", [1, 2, 3.5])
+def test_sliced_agrees_with_pot_on_the_same_directions(d, p):
+    "POT's sliced_wasserstein_distance given our directions: equal to round-off, unweighted, weighted, mixed, n != m."
+    rng = np.random.default_rng(10 * d + int(2 * p))
+    a, b = rng.normal(size=(300, d)), rng.exponential(size=(211, d))
+    wa, wb = rng.random(300), rng.random(211)
+    theta = _directions(d, 64, np.random.default_rng(5))
+    for x, y in ((None, None), (wa, wb), (wa, None), (None, wb)):
+        ours = sliced_wasserstein(a, b, p, a_weights=x, b_weights=y, n_projections=64, seed=5)
+        peer = ot.sliced_wasserstein_distance(a, b, None if x is None else x / x.sum(), None if y is None else y / y.sum(),
+                                              p=p, projections=theta.T)
+        assert ours == pytest.approx(peer, rel=1e-12)
+
+
+def test_sliced_directions_are_unit_and_uniform():
+    rng = np.random.default_rng(0)
+    for d in (2, 3, 6):
+        th = _directions(d, 4000, rng)
+        assert th.shape == (4000, d) and np.allclose(np.linalg.norm(th, axis=1), 1, rtol=1e-14)
+    th2 = _directions(2, 8, np.random.default_rng(1))
+    phi = np.sort(np.arctan2(th2[:, 1], th2[:, 0]) % np.pi)
+    assert np.allclose(np.diff(phi), np.pi / 8) and 0 <= phi[0] < np.pi / 8      # stratified: one offset, equal steps
+    # independent directions in R^3: E theta theta^T = I/3, within 5 standard errors over 4000 draws
+    th3 = _directions(3, 4000, np.random.default_rng(2))
+    assert np.abs(th3.T @ th3 / 4000 - np.eye(3) / 3).max() < 5 * np.sqrt(2 / 15 - 1 / 9) / np.sqrt(4000) + 1e-12
+
+
+@pytest.mark.parametrize("n_projections", [2, 3, 17, 256])
+def test_sliced_translation_and_dilation_exact_in_2d(n_projections):
+    """nu = s mu + v (same points): every projection is monotone, so W_2^2(theta) = mean(((s-1) <theta, x> + <theta, v>)^2),
+    a quadratic form in theta that equally spaced angles average exactly: SW_2^2 = (s-1)^2 tr(M)/2 + (s-1) v.xbar + |v|^2/2."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(1500, 2)) @ np.array([[1.0, 0.4], [0.0, 0.6]]) + [0.2, -0.1]
+    v = np.array([0.3, -1.2])
+    assert sliced_wasserstein(x, x + v, n_projections=n_projections, seed=1) == pytest.approx(np.linalg.norm(v) / np.sqrt(2),
+                                                                                             rel=1e-12)
+    for s in (0.5, 2.0):
+        M = x.T @ x / len(x)
+        exact = np.sqrt((s - 1) ** 2 * np.trace(M) / 2 + (s - 1) * v @ x.mean(0) + v @ v / 2)
+        assert sliced_wasserstein(x, s * x + v, n_projections=n_projections, seed=7) == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [3, 4])
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_sliced_point_masses_closed_form(d, p):
+    "SW_p(delta_0, delta_r e1)^p = r^p E|theta_1|^p; independent directions: within 4 standard errors of the Monte Carlo mean."
+    r, n = 2.5, 20000
+    est = sliced_wasserstein(np.zeros((1, d)), r * np.eye(d)[:1], p=p, n_projections=n, seed=d + 10 * p) ** p
+    sd = r**p * np.sqrt(abs_moment(2 * p, d) - abs_moment(p, d) ** 2)
+    assert abs(est - r**p * abs_moment(p, d)) < 4 * sd / np.sqrt(n)
+
+
+def test_sliced_point_masses_exact_in_2d():
+    "In 2D, p = 2: |r|^2 E cos^2 = r^2 / 2 exactly for equally spaced angles; p = 1: 2r/pi up to O(n^-2)."
+    assert sliced_wasserstein([[0.0, 0.0]], [[0.0, 3.0]], n_projections=5, seed=0) == pytest.approx(3 / np.sqrt(2), rel=1e-13)
+    assert sliced_wasserstein([[0.0, 0.0]], [[3.0, 0.0]], p=1, n_projections=1000, seed=0) == pytest.approx(6 / np.pi, rel=1e-5)
+
+
+def test_sliced_on_the_line_is_exact_wp():
+    rng = np.random.default_rng(8)
+    a, b, w = rng.normal(size=400), rng.standard_cauchy(size=250), rng.random(400)
+    for p in (1, 2, 3.5):
+        assert sliced_wasserstein(a, b, p=p, a_weights=w) == wasserstein(a, b, p=p, a_weights=w)
+        assert sliced_wasserstein(a[:, None], b[:, None], p=p) == wasserstein(a, b, p=p)
+
+
+def test_sliced_below_exact_wp_and_a_metric():
+    "SW_p <= W_p (exact W_p by POT's linear program); zero on itself (any order of points); symmetric; seeded."
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(size=(120, 3)), rng.normal(size=(90, 3)) * 1.5 + 0.5
+    M = ot.dist(a, b, metric="euclidean")
+    for p in (1, 2):
+        exact = ot.emd2(np.full(120, 1 / 120), np.full(90, 1 / 90), M**p) ** (1 / p)
+        assert sliced_wasserstein(a, b, p=p, n_projections=500, seed=1) <= exact
+    assert sliced_wasserstein(a, a[::-1], seed=0) == 0.0
+    assert sliced_wasserstein(a, b, seed=3) == pytest.approx(sliced_wasserstein(b, a, seed=3), rel=1e-13)
+    assert sliced_wasserstein(a, b, seed=3) == sliced_wasserstein(a, b, seed=np.random.default_rng(3))
+    assert sliced_wasserstein(a, b, seed=3) != sliced_wasserstein(a, b, seed=4)
+
+
+@pytest.mark.parametrize("call,err,match", [
+    (lambda: sliced_wasserstein(np.zeros((3, 2)), np.zeros((3, 3))), ValueError, "same dimension, got d = 2 and d = 3"),
+    (lambda: sliced_wasserstein([], [[1.0]]), ValueError, "a is empty"),
+    (lambda: sliced_wasserstein(np.zeros((2, 2, 2)), [[1.0, 0.0]]), ValueError, r"a must be an array of points of shape \(N, d\)"),
+    (lambda: sliced_wasserstein([[0.0, np.nan]], [[1.0, 0.0]]), ValueError, "a has non-finite"),
+    (lambda: sliced_wasserstein([[0.0, 0.0]], [[np.inf, 0.0]]), ValueError, "b has non-finite"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], p=0.5), ValueError, "p must be a finite number >= 1"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], p=np.nan), ValueError, "p must be a finite number >= 1"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], p=np.inf), ValueError, "p must be a finite number >= 1"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], n_projections=0), ValueError, "n_projections must be a positive integer"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], n_projections=2.5), ValueError, "n_projections must be a positive integer"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], n_projections="8"), ValueError, "n_projections must be a positive integer"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], a_weights=[1.0, 2.0]), ValueError, r"a_weights must have the shape of a"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], b_weights=[-1.0]), ValueError, "b weights must be finite and >= 0"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], b_weights=[0.0]), ValueError, "positive sum"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], seed=-1), TypeError, "seed must be None, an int >= 0"),
+    (lambda: sliced_wasserstein([[0.0]], [[1.0]], seed="x"), TypeError, "seed must be None, an int >= 0"),
+])
+def test_sliced_bad_input(call, err, match):
+    with pytest.raises(err, match=match):
+        call()

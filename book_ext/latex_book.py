@@ -1,0 +1,142 @@
+"""The book as one PDF (`make pdf`): what Sphinx's LaTeX builder needs beyond the HTML book.
+
+- The math macros of the HTML book (`mathjax3_config.tex.macros` in _config.yml) are defined in the LaTeX
+  preamble as well, from the same table, so a chapter's `$\\ueps$` typesets in both.
+- An explorer (a widget view whose MIME bundle also holds its default picture as image/png, see
+  `chaos_book.plotting`) and an animation (text/html with an image/png frame) become a figure: the picture, with a
+  caption that says where the live version is. The bundle's text/plain, when it is more than a widget's repr,
+  starts the caption.
+- The verdict tables of the chapters and the audit table are long tables in a small font, with given column widths,
+  so that they break across pages and fit the text width.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+__version__ = "0.1.0"
+
+logger = logging.getLogger(__name__)
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+LIVE_EXPLORER = ("The live explorer, with its sliders, is on this chapter's page of the HTML book; "
+                 "in a live kernel (make lab) it also recomputes values off its grid.")
+LIVE_ANIMATION = "One frame of the animation; the HTML book and the notebook play it."
+_REPR = re.compile(r"^\s*(<|[A-Z][A-Za-z]*\()")  # "VBox(children=...)", "<IPython.core.display.HTML object>"
+
+# Column widths (relative) of the chapters' verdict tables: item, claim, scope, check, verdict, key number.
+VERDICT_WIDTHS = (11, 24, 18, 20, 11, 16)
+AUDIT_WIDTHS = (13, 31, 23, 13, 20)
+
+
+def latex_macros(macros: dict) -> str:
+    """LaTeX definitions of MathJax macros given as `{name: body}` or `{name: [body, nargs]}`; each one is
+    (re)defined at the start of the document, after the packages have defined theirs."""
+    lines = []
+    for name, body in macros.items():
+        nargs = 0
+        if isinstance(body, (list, tuple)):
+            body, nargs = body[0], int(body[1])
+        args = f"[{nargs}]" if nargs else ""
+        lines.append(rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{args}{{{body}}}")
+    return "\\AtBeginDocument{%\n" + "\n".join(lines) + "\n}\n"
+
+
+def _config(app, config):
+    macros = ((getattr(config, "mathjax3_config", None) or {}).get("tex", {}) or {}).get("macros", {})
+    elements = dict(config.latex_elements or {})
+    elements.setdefault("papersize", "a4paper")
+    elements.setdefault("pointsize", "10pt")
+    elements.setdefault("figure_align", "htbp")
+    elements.setdefault("sphinxsetup", "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=1")
+    elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
+    config.latex_elements = elements
+
+
+def _mime(bundle, mime_type):
+    return next((c for c in bundle.children if c.get("mime_type") == mime_type), None)
+
+
+def _caption_text(bundle, default):
+    plain = _mime(bundle, "text/plain")
+    text = plain.astext().strip() if plain is not None else ""
+    if not text or _REPR.match(text):
+        return default
+    return text.rstrip(".") + ". " + default
+
+
+class PictureOfLiveOutput(SphinxPostTransform):
+    "An explorer or an animation becomes its picture with a caption (LaTeX only; before MyST-NB picks a MIME type)."
+
+    default_priority = 3  # myst_nb's SelectMimeType runs at 4
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        bundles = [n for n in self.document.findall(nodes.container) if n.get("nb_element") == "mime_bundle"]
+        for bundle in bundles:
+            png = _mime(bundle, "image/png")
+            if png is None:
+                continue
+            if _mime(bundle, WIDGET) is not None:
+                caption = _caption_text(bundle, LIVE_EXPLORER)
+            elif _mime(bundle, "text/html") is not None and "anim" in _mime(bundle, "text/html").astext().lower():
+                caption = LIVE_ANIMATION
+            else:
+                continue
+            images = [i.deepcopy() for i in png.findall(nodes.image)]
+            if not images:
+                continue
+            figure = nodes.figure("", *images, classes=["chaos-live-picture"])
+            figure += nodes.caption("", caption)
+            figure["align"] = "center"
+            bundle.replace_self(figure)
+
+
+def _raw(text):
+    return nodes.raw("", text, format="latex")
+
+
+def _widths(table, widths):
+    group = table.next_node(nodes.tgroup)
+    specs = [c for c in group.children if isinstance(c, nodes.colspec)]
+    if len(specs) != len(widths):
+        return False
+    for spec, width in zip(specs, widths):
+        spec["colwidth"] = width
+    if "colwidths-given" not in table["classes"]:
+        table["classes"].append("colwidths-given")
+    return True
+
+
+def _long_tables(app, doctree, docname):
+    "The verdict and audit tables: long tables in a small font with given column widths (LaTeX only)."
+    if app.builder.format != "latex":
+        return
+    for table in list(doctree.findall(nodes.table)):
+        classes = table["classes"]
+        if "chaos-audit" in classes:
+            ok = _widths(table, AUDIT_WIDTHS)
+        elif "chaos-verdict-table" in classes:
+            ok = _widths(table, VERDICT_WIDTHS)
+        else:
+            continue
+        if not ok:
+            logger.warning("latex_book: a verdict table has an unexpected number of columns", location=table)
+            continue
+        if "longtable" not in classes:
+            classes.append("longtable")
+        parent = table.parent
+        at = parent.index(table)
+        parent.insert(at + 1, _raw("\\endgroup\n"))
+        parent.insert(at, _raw("\\begingroup\\scriptsize\\setlength{\\tabcolsep}{3pt}\n"))
+
+
+def setup(app):
+    app.connect("config-inited", _config, priority=400)  # before sphinx-jupyterbook-latex appends its preamble
+    app.add_post_transform(PictureOfLiveOutput)
+    app.connect("doctree-resolved", _long_tables, priority=700)  # after book_ext/audit_table.py fills the table
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
