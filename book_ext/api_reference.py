@@ -1,40 +1,26 @@
 """The API reference (api/*.md, Sphinx autodoc + napoleon) in a nitpicky, offline build.
 
-The book builds with `-n -W` and without intersphinx (no network), so a type named in a numpydoc docstring or in a
-signature's annotation that belongs to Python, numpy, scipy, matplotlib, ipywidgets, numba or the standard library
-cannot be cross-referenced. Those names are listed here (`EXTERNAL`) and left unlinked; a name of `chaos_book`
-itself is never ignored, so a link to a name that the reference does not hold (a private or a misspelt one) still
-fails the build.
+The book builds with `-n -W` and without intersphinx (no network). Two things would otherwise break it:
 
-napoleon turns the type phrases of numpydoc ("ndarray of shape (n,)", "float, optional", "int or None") into
-cross-references of each word; `napoleon_type_aliases` maps the short names to the ones listed here.
+- **Types in numpydoc docstrings.** napoleon and Sphinx's typed fields turn every word of a type phrase
+  ("ndarray of shape (N, 2)", "float, default DPI", "two ints") into a cross-reference. A `missing-reference` handler
+  resolves what it can to `chaos_book`'s own objects (a short name such as `FPResult` or `DPI` that names exactly one
+  documented object, of any kind) and leaves every other phrase as plain text: Python's, numpy's and matplotlib's
+  names cannot be linked offline, and English words are not names. A target that starts with `chaos_book` and is not
+  in the reference (a private, removed or misspelt name) is not touched, so it still fails the build.
+- **Plain-text docstrings.** The docstrings are written for `help()`, where `|x|` is an absolute value; in
+  reStructuredText it is a substitution reference. `autodoc-process-docstring` escapes `|` (after napoleon has
+  rewritten the numpydoc sections).
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import re
 
-# Regular expressions over the target of a py:class / py:obj / py:data ... reference.
-EXTERNAL = [
-    # Python: builtins, typing, abstract collections, the standard library
-    r"(builtins\.)?(int|float|complex|bool|str|bytes|object|type|list|tuple|dict|set|frozenset|slice|range)",
-    r"(builtins\.)?(None|NoneType|Ellipsis|NotImplemented|callable|iterable|sequence|mapping)",
-    r"(typing|typing_extensions|collections\.abc|collections|abc|types)\..*",
-    r"(Any|Callable|Iterable|Iterator|Sequence|Mapping|MutableMapping|Optional|Union|Literal|Generator"
-    r"|Hashable|Self|ClassVar|TypeVar|Protocol|Path|PathLike|Executor|Future|Future\[.*\])",
-    r"(os|pathlib|concurrent|concurrent\.futures|dataclasses|datetime|json|contextlib|io|numbers|enum)\..*",
-    r".*Error|.*Exception|.*Warning",
-    # numpy, scipy, matplotlib, numba, ipywidgets, IPython, tqdm, dask
-    r"(np|numpy|numpy\.typing|npt|scipy|matplotlib|mpl|plt|numba|cuda|ipywidgets|widgets|IPython|tqdm|dask)(\..*)?",
-    r"(ndarray|ArrayLike|NDArray|DTypeLike|dtype|array|array_like|array-like|arraylike|Generator|SeedSequence"
-    r"|BitGenerator|Figure|Axes|Artist|Colormap|Normalize|DeviceNDArray|Widget|DOMWidget|Client)",
-    # the words numpydoc type phrases are made of
-    r"(optional|default|or|of|shape|length|size|positive|non-negative|nonnegative|scalar|number|numbers|real"
-    r"|function|functions|method|instance|class|object|objects|keyword|arguments|args|kwargs|\*args|\*\*kwargs"
-    r"|same|as|the|a|an|any|one|each|per|with|and|to|in|n|N|m|d|k|x|y|z|t|G|1D|2D|3D|1-D|2-D|int64|float64"
-    r"|bool_|uint8|int32|float32|complex128|path|file|str-like|path-like|dict-like|list-like|mapping-like)",
-    r"\(.*|.*\)|.*,|\d.*|['\"].*|.*['\"]",  # "(n,)", "(n, 2)", literals such as 'exact'
-]
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+
+__version__ = "0.1.0"
 
 TYPE_ALIASES = {
     "ndarray": "numpy.ndarray",
@@ -46,12 +32,57 @@ TYPE_ALIASES = {
     "Executor": "concurrent.futures.Executor",
 }
 
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_BAR = re.compile(r"(?<!\\)\|")
+
+
+def escape_bars(lines: list[str]) -> None:
+    "Escape `|` in docstring lines (in place), so that `|x|` is text, not a substitution reference."
+    for i, line in enumerate(lines):
+        if "|" in line:
+            lines[i] = _BAR.sub(r"\\|", line)
+
+
+def _docstring(app, what, name, obj, options, lines):
+    escape_bars(lines)
+
+
+def _own_objects(env):
+    "short name -> [(full name, objtype, docname, node_id)] for every documented chaos_book object."
+    cache = getattr(env, "_chaos_api_short", None)
+    objects = env.get_domain("py").data.get("objects", {})
+    if cache is None or cache[0] != len(objects):
+        short = {}
+        for full, entry in objects.items():
+            if not full.startswith("chaos_book."):
+                continue
+            docname, node_id, objtype = entry[0], entry[1], entry[2]
+            parts = full.split(".")
+            for k in range(1, len(parts) - 1):
+                short.setdefault(".".join(parts[-k:]), []).append((full, objtype, docname, node_id))
+        cache = (len(objects), short)
+        env._chaos_api_short = cache
+    return cache[1]
+
+
+def _missing(app, env, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "").lstrip("~.")
+    if target.startswith("chaos_book"):
+        return None  # a name of the package that the reference does not hold: let the build fail
+    if _IDENT.match(target):
+        found = _own_objects(env).get(target, [])
+        if len(found) == 1:
+            full, objtype, docname, node_id = found[0]
+            ref = nodes.reference("", "", internal=True, reftitle=full)
+            ref["refuri"] = app.builder.get_relative_uri(node.get("refdoc", docname), docname) + "#" + node_id
+            ref.append(contnode)
+            return ref
+    return contnode  # Python, numpy, scipy, matplotlib ... or words of a type phrase: plain text
+
 
 def _configure(app, config):
-    ignore = list(getattr(config, "nitpick_ignore_regex", []) or [])
-    for role in ("py:class", "py:obj", "py:data", "py:exc", "py:func", "py:meth", "py:attr", "py:mod"):
-        ignore.extend((role, pattern) for pattern in EXTERNAL)
-    config.nitpick_ignore_regex = ignore
     aliases = dict(getattr(config, "napoleon_type_aliases", None) or {})
     for short, full in TYPE_ALIASES.items():
         aliases.setdefault(short, full)
@@ -60,4 +91,6 @@ def _configure(app, config):
 
 def setup(app):
     app.connect("config-inited", _configure, priority=800)
+    app.connect("autodoc-process-docstring", _docstring, priority=600)  # after napoleon (500)
+    app.connect("missing-reference", _missing, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

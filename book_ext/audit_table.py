@@ -31,6 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 
 COLUMNS = ("item", "claim", "scope", "how it is checked", "verdict", "key number")
 AUDIT_COLUMNS = ("item", "claim, and the scope of the check", "how the book checks it", "verdict", "key number")
+CHAPTER_WIDTHS = (13, 22, 18, 17, 12, 18)  # a chapter's table: fixed layout, so a long cell wraps instead of widening it
 SUMMARY_COLUMNS = ("item", "verdict at a glance", "scope of the deciding rows", "rows")
 SCI = re.compile(r"(?<![\\\w.{])(\d+(?:\.\d+)?)[eE]([+\-−]?)(\d+)(?![\w.])")
 TOKEN = re.compile(r"\S*\d\S*")
@@ -74,8 +75,9 @@ RELATIONS = ("=", "<", ">", "\\le", "\\leq", "\\ge", "\\geq", "\\approx", "\\ne"
 
 
 def _split_relations(tex: str, shortest: int = 16):
-    """Split inline TeX after each top-level relation (outside braces and \\left...\\right), where TeX itself may
-    break a line; MathJax 3 never breaks inline maths, so a long formula would overflow its cell."""
+    """Split inline TeX after each top-level relation (outside braces, \\left...\\right and environments), where TeX
+    itself may break a line, and after each top-level comma (a list such as $\\eps \\in \\{0.2, 0.1\\}$, where a table
+    cell may break it too). MathJax 3 never breaks inline maths, so a long formula would overflow its cell."""
     if len(tex) < shortest:
         return [tex]
     pieces, depth, start, i = [], 0, 0, 0
@@ -99,7 +101,7 @@ def _split_relations(tex: str, shortest: int = 16):
             depth += 1
         elif c == "}":
             depth -= 1
-        elif depth == 0 and c in "=<>" and i > 0:
+        elif depth == 0 and c in "=<>," and i > 0:
             pieces.append(tex[start:i + 1])
             start = i + 1
         i += 1
@@ -176,7 +178,10 @@ class VerdictsDirective(SphinxDirective):
         tables = list(node.findall(nodes.table))
         if len(tables) != 1:
             raise self.error("verdicts: the rows did not parse as one table")
-        tables[0]["classes"].append("chaos-verdict-table")
+        tables[0]["classes"] = [c for c in tables[0]["classes"] if c != "colwidths-auto"] \
+            + ["chaos-verdict-table", "colwidths-given"]
+        for colspec, width in zip(tables[0].findall(nodes.colspec), CHAPTER_WIDTHS):
+            colspec["colwidth"] = width
         _upright_numbers(tables[0])
         body = [r for r in tables[0].findall(nodes.row) if isinstance(r.parent, nodes.tbody)]
         store = self.env.chaos_verdicts if hasattr(self.env, "chaos_verdicts") else {}

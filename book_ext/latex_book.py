@@ -57,6 +57,40 @@ def _config(app, config):
     config.latex_elements = elements
 
 
+_JBLATEX = re.compile(r"% Start of preamble defined in sphinx-jupyterbook-latex %.*?"
+                      r"% End of preamble defined in sphinx-jupyterbook-latex %", re.S)
+_JBLATEX_OURS = r"""
+\addto\captionsenglish{\renewcommand{\contentsname}{Contents}}
+\hypersetup{pdfencoding=auto}
+% The code-cell environments that sphinx-jupyterbook-latex writes (from its jupyterBook.cls)
+\usepackage[strict]{changepage}
+\definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
+\definecolor{CodeBlockInputColor}{RGB}{247,247,247}
+\definecolor{CodeBlockOutputBorderColor}{RGB}{247,247,247}
+\definecolor{CodeBlockOutputColor}{RGB}{252,252,252}
+\newenvironment{sphinxVerbatimInput}
+  {\colorlet{VerbatimBorderColor}{CodeBlockInputBorderColor}\colorlet{VerbatimColor}{CodeBlockInputColor}%
+   \begin{adjustwidth}{5pt}{}}
+  {\end{adjustwidth}}
+\newenvironment{sphinxVerbatimOutput}
+  {\colorlet{VerbatimBorderColor}{CodeBlockOutputBorderColor}\colorlet{VerbatimColor}{CodeBlockOutputColor}%
+   \begin{adjustwidth}{20pt}{}}
+  {\end{adjustwidth}}
+"""
+
+
+def _manual_class(app, config):
+    """sphinx-jupyterbook-latex makes the book's parts LaTeX parts, but also switches to its own document class,
+    which loads bbm (texlive-fonts-extra, over 1 GB), tikz and pgfplots that no page uses: keep Sphinx's manual
+    class. Its preamble loads unicode-math, and with hyperref's `psdextra` a chapter title with math (chapter 7's
+    "Does 0 <= u^eps <= M hold?") stops XeLaTeX in the PDF bookmarks: keep amsmath's fonts and plain bookmarks."""
+    if config.latex_theme == "jupyterBook":
+        config.latex_theme = "manual"
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = _JBLATEX.sub(lambda m: _JBLATEX_OURS, elements.get("preamble", ""))
+    config.latex_elements = elements
+
+
 def _mime(bundle, mime_type):
     return next((c for c in bundle.children if c.get("mime_type") == mime_type), None)
 
@@ -101,10 +135,15 @@ def _raw(text):
 
 
 def _widths(table, widths):
+    """Give the table's columns the relative `widths`; a table with another number of columns keeps the widths
+    it was given, or gets equal ones."""
     group = table.next_node(nodes.tgroup)
     specs = [c for c in group.children if isinstance(c, nodes.colspec)]
-    if len(specs) != len(widths):
+    if not specs:
         return False
+    if len(specs) != len(widths):
+        given = "colwidths-given" in table["classes"] and all(s.get("colwidth") for s in specs)
+        widths = [s["colwidth"] for s in specs] if given else [1] * len(specs)
     for spec, width in zip(specs, widths):
         spec["colwidth"] = width
     if "colwidths-given" not in table["classes"]:
@@ -137,6 +176,7 @@ def _long_tables(app, doctree, docname):
 
 def setup(app):
     app.connect("config-inited", _config, priority=400)  # before sphinx-jupyterbook-latex appends its preamble
+    app.connect("config-inited", _manual_class, priority=900)  # after sphinx-jupyterbook-latex sets its class
     app.add_post_transform(PictureOfLiveOutput)
     app.connect("doctree-resolved", _long_tables, priority=700)  # after book_ext/audit_table.py fills the table
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,11 +1,12 @@
 """The download menu of a chapter offers the executed notebook, with its outputs, beside the bare source.
 
-MyST-NB writes every notebook it reads, with the outputs of its execution (or of the jupyter-cache), to
-`_build/jupyter_execute/<docname>.ipynb`; that copy went through the book's reader, so its `#|` directives were
-turned into tags. After an HTML build this extension writes `_notebooks/<docname>.ipynb` into the output folder: the
-committed notebook (its cells, directives and metadata as in git) with the outputs and execution counts of the
-executed one, so that it opens in JupyterLab as the page shows it and still exports with nbdev. The sphinx-book-theme
-download menu then lists ".ipynb (source)" and ".ipynb (with outputs)".
+The outputs come from the book's jupyter-cache (`_jcache/`, where the build executed the notebook, or found it
+already executed): the committed notebook is read through the book's reader (book_ext/nbdev_directives.py), exactly
+as the build reads it, matched in the cache, and the cached outputs, execution counts and widget state are put back
+into the committed notebook, whose cells, `#|` directives and metadata stay as in git. The result is written to
+`_notebooks/<docname>.ipynb` in the HTML output, so it opens in JupyterLab as the page shows it and still exports
+with nbdev. The sphinx-book-theme download menu then lists ".ipynb (source)" and ".ipynb (with outputs)".
+(MyST-NB's own copy in `_build/jupyter_execute/` has no outputs when the notebook came from the cache.)
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ __version__ = "0.1.0"
 FOLDER = "_notebooks"
 
 
-def executed_path(app, docname: str) -> Path:
-    "Where MyST-NB wrote the executed notebook of `docname`."
-    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+def executed_from_cache(cache_path, path):
+    """The notebook at `path`, read by the book's reader, merged with its outputs from the jupyter-cache at
+    `cache_path`; None when the cache holds no execution of its current code."""
+    from jupyter_cache import get_cache
+    from nbdev_directives import read_nbdev
+
+    if not cache_path or not Path(cache_path).is_dir():
+        return None
+    converted = read_nbdev(Path(path).read_text(encoding="utf-8"))
+    try:
+        _, merged = get_cache(cache_path).merge_match_into_notebook(converted)
+    except KeyError:
+        return None
+    return merged
 
 
 def with_outputs(source, executed):
@@ -37,32 +49,26 @@ def with_outputs(source, executed):
         if cell.cell_type == "code":
             cell.outputs = done.get("outputs", [])
             cell.execution_count = done.get("execution_count")
+    if "widgets" in executed.metadata:
+        out.metadata["widgets"] = executed.metadata["widgets"]
     return out
-
-
-def _notebook_docs(app):
-    return sorted(d for d in app.env.found_docs if app.env.doc2path(d).suffix == ".ipynb")
-
-
-def _write(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    for docname in _notebook_docs(app):
-        done = executed_path(app, docname)
-        if not done.is_file():
-            continue
-        source = nbformat.read(app.env.doc2path(docname), as_version=4)
-        merged = with_outputs(source, nbformat.read(done, as_version=4))
-        target = Path(app.outdir, FOLDER, f"{docname}.ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(merged, target)
 
 
 def _button(app, pagename, templatename, context, doctree):
     if app.builder.format != "html" or context.get("page_source_suffix") != ".ipynb":
         return
-    if not executed_path(app, pagename).is_file():
+    config = app.env.mystnb_config
+    if config.execution_mode != "cache":
         return
+    source_path = app.env.doc2path(pagename)
+    cache = Path(config.execution_cache_path or "")
+    done = executed_from_cache(cache if cache.is_absolute() else Path(app.srcdir, cache), source_path)
+    if done is None:
+        return
+    merged = with_outputs(nbformat.read(source_path, as_version=4), done)
+    target = Path(app.outdir, FOLDER, f"{pagename}.ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(merged, target)
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
@@ -84,5 +90,4 @@ def _button(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", _button, priority=502)  # after sphinx-book-theme's add_header_buttons (501)
-    app.connect("build-finished", _write)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -694,7 +694,7 @@ def _no_h_report(driver, M, Zv):
                             holds=dict(i=False, ii=False, iii=False, iv=s0 > 0, v_paper=True, v_corrected=True, v_sharp=True),
                             notes=dict(i=why, iii=why, v_corrected="formally: dD/dv = 0, no feedback"))
 
-def check_increasing(driver, t, x, z):
+def check_increasing(driver, t, x, z, strict=True):
     """Check that driver.h increases strictly in z on a grid (the monotonicity of Assumption 2.4(i)).
 
     Parameters
@@ -705,6 +705,9 @@ def check_increasing(driver, t, x, z):
         1-D arrays (or numbers) of times and states.
     z : array_like
         1-D increasing array of volatility values.
+    strict : bool, optional
+        True: h must increase between neighbours; False: h must not decrease (a slope below the
+        round-off of h, such as 1e-300 z, then passes).
 
     Returns
     -------
@@ -726,7 +729,8 @@ def check_increasing(driver, t, x, z):
     T, X = (a[..., None] for a in np.meshgrid(t, x, indexing="ij"))
     H = np.asarray(driver.h(T, X, z), dtype=float)
     with np.errstate(invalid="ignore"):
-        bad = np.argwhere(~(np.diff(H, axis=2) > 0))
+        dH = np.diff(H, axis=2)
+        bad = np.argwhere(~(dH > 0) if strict else ~(dH >= 0))
     if len(bad):
         i, j, k = bad[0]
         raise _not_increasing("driver.h", f"h(t, x, z) does not increase between z={z[k]:.6g} and z={z[k+1]:.6g} "

@@ -8,7 +8,7 @@ __all__ = ['task_seed', 'Table', 'read_table', 'run_sweep', 'demo_task', 'parse_
            'plot_demo', 'plot_chaos', 'plot_vortex', 'plot_keller_segel', 'main']
 
 # %% ../nbs/16_experiments.ipynb #1067d4f4
-import argparse, contextlib, csv, hashlib, itertools, json, math, os, signal, sys, tempfile, threading, time, warnings
+import argparse, contextlib, csv, hashlib, itertools, json, math, os, signal, sys, tempfile, textwrap, threading, time, warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -894,7 +894,7 @@ _STUDIES = {
         "--dt": ("dt", _numbers(float), "0.02", "time steps of the particles and the reference, <= T"),
         "--grid": ("grid", _numbers(int), "96", "cells per side of the reference solve (box of side 2)")},
         plot_vortex, "Vortices (the paper's (13), drift (15)) against the regularised vorticity equation (16) at the same eps, "
-        "from a pair of Gaussian vortices: the relative L2 velocity error and its rate in N with a 95% interval over seeds.",
+        "from a pair of Gaussian vortices: the relative L2 velocity error and its rate in N with a 95 percent interval over seeds.",
         vortex_summary,
         columns={"err": "relative L2 error, on the reference grid, of the vortices' velocity K_BS*K_eps*mu^N_T against "
                         "K_BS*K_eps*u^eps(T) (= the relative Hdot^-1 norm of the mollified vorticity error)",
@@ -928,15 +928,16 @@ def _columns_epilog(name, study):
     params = [(grid, text) for grid, _, _, text in study.options.values()]
     width = max(len(n) for n in [*dict(params), *study.columns]) + 2
     lines = [f"output: OUT/{name}.csv (one row per task) and OUT/{name}.png; columns:"]
-    lines += [f"  {n:<{width}}{text} (parameter)" for n, text in params]
-    lines += [f"  {n:<{width}}{text}" for n, text in study.columns.items()]
+    items = [(n, f"{text} (parameter)") for n, text in params] + list(study.columns.items())
+    for n, text in items:
+        lines += textwrap.wrap(text, 96, initial_indent=f"  {n:<{width}}", subsequent_indent=" " * (width + 2))
     return "\n".join(lines)
 
 def _parser():
     "The argparse parser of `chaos-book`, one subcommand per study, and `plot`."
-    parser = argparse.ArgumentParser(prog="chaos-book", description=(
+    parser = argparse.ArgumentParser(prog="chaos-book", description=textwrap.fill(
         "Run a study of the chaos-book as a resumable sweep; write its table (CSV) and figure (PNG) and print where they are. "
-        "Results are kept per task under OUT/tasks, so an interrupted run resumes where it stopped."),
+        "Results are kept per task under OUT/tasks, so an interrupted run resumes where it stopped.", 96),
         epilog="example: chaos-book chaos --n 1e3,1e4,1e5,1e6 --eps 0.2,0.1,0.05 --seeds 20 --out results/\n"
                "         chaos-book plot results/      (re-draw a saved study from its CSV)",
         formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -10,9 +10,8 @@ import numpy as np
 from scipy import fft as _fft
 from scipy.signal import fftconvolve
 from ._checks import check_eps as _check_eps, check_memory as _check_memory
-from ._checks import max_bytes_limit as _max_bytes_limit
 from ._checks import points2d as _points, weights as _weights
-from .field2d import (K_eps, K_hat, Mesh, check_pairs, default_h, deposit, direct_field, field_at,
+from .field2d import (K_eps, K_hat, Mesh, check_pairs, choose_path, default_h, deposit, direct_field, field_at,
                                field_free, field_periodic, mesh_around, mesh_bytes, mesh_field, wavenumbers)
 from .particles import time_grid
 
@@ -165,9 +164,9 @@ def velocity(x, gamma, eps, method="auto", mesh=None, *, max_pairs=None, max_byt
 
     b^eps(x_i) = sum_j gamma_j (K_BS * K_eps)(x_i - x_j), exact for the regularised kernel on the direct
     path. method="mesh" uses the particle-mesh path (free space, h = eps/8 unless `mesh` is given, about
-    0.3 % of the largest speed); "auto" takes the direct sum for N <= 4000, else the mesh at eps/8 if it
-    fits in memory, else the direct sum if it passes the time guard, else refuses. It never coarsens the
-    mesh step.
+    0.3 % of the largest speed); "auto" takes the direct sum for N <= 4000, else the path that
+    `chaos_book.field2d.choose_path` picks (the faster of the two that fit, or a ValueError). It never
+    coarsens the mesh step.
 
     Parameters
     ----------
@@ -263,9 +262,8 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
     stochastic Heun predictor-corrector with the same Z, X <- X + (b(X) + b(X*)) dt/2 + sqrt(2 nu dt) Z,
     X* = X + b(X) dt + sqrt(2 nu dt) Z (weak order 2 for additive noise; two drift evaluations per step).
     On the mesh path the mesh (step h) is built once with room to spare and grows, keeping h, when a vortex
-    reaches its edge: nothing wraps round. method="auto" takes the direct sum for N <= 4000, else the mesh at
-    h if it fits in memory, else the direct sum if it passes the time guard, else refuses: the mesh step is
-    never coarsened.
+    reaches its edge: nothing wraps round. method="auto" takes the direct sum for N <= 4000, else the path
+    that `chaos_book.field2d.choose_path` picks at step h: the mesh step is never coarsened.
 
     Parameters
     ----------
@@ -332,12 +330,8 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
     mesh = None
     if use_mesh:
         mesh = mesh_around(x, h, margin, max_bytes=1e300)            # sizes only: a Mesh allocates nothing
-        if method == "auto" and mesh_bytes(mesh.n) > _max_bytes_limit(max_bytes):
-            try: check_pairs(x.shape[0], x.shape[0], max_pairs)
-            except ValueError as e:
-                raise ValueError(f"method='auto' cannot keep its accuracy: the mesh at h = {h:.3g} would have "
-                                 f"{mesh.n[0]} x {mesh.n[1]} cells (about {mesh_bytes(mesh.n) / 2**30:.3g} GiB, "
-                                 f"more than the memory limit; raise it with max_bytes=), and {e}") from None
+        if method == "auto" and choose_path(x.shape[0], mesh.n, max_pairs=max_pairs,
+                                            max_bytes=max_bytes) == "direct":
             use_mesh, mesh = False, None
         else:
             mesh = mesh_around(x, h, margin, max_bytes=max_bytes)
@@ -580,6 +574,29 @@ def ns_velocity(omega, L, eps=0.0, free=False, lo=None):
     return field_periodic(omega, L, eps, "perp")
 
 # %% ../nbs/12_vortex.ipynb #d6ffe1be
+def _fourier_upsample(w, r):
+    """Samples of the trigonometric interpolant of the cell-centred grid w (n, n) at the centres of the grid
+    refined r times (rn, rn); the mean is kept exactly. The Nyquist modes are dropped."""
+    n = w.shape[0]
+    if r == 1: return w
+    out = w
+    for axis in (0, 1):
+        k = np.fft.fftfreq(n, 1.0 / n)
+        shape = [1, 1]
+        shape[axis] = n
+        c = np.fft.fft(out, axis=axis) * np.exp(-1j * np.pi * k / n).reshape(shape) / n
+        if n % 2 == 0: c[(slice(None),) * axis + (n // 2,)] = 0.0
+        m = r * n
+        pad = np.zeros([m if a == axis else out.shape[a] for a in (0, 1)], dtype=complex)
+        half = (n + 1) // 2
+        idx = lambda sl: (slice(None),) * axis + (sl,)
+        pad[idx(slice(0, half))] = c[idx(slice(0, half))]
+        pad[idx(slice(m - (n - half), m))] = c[idx(slice(half, n))]
+        kk = np.fft.fftfreq(m, 1.0 / m)
+        shape[axis] = m
+        out = (np.fft.ifft(pad * np.exp(1j * np.pi * kk / m).reshape(shape), axis=axis) * m).real
+    return out
+
 def hminus1_norm(f, h, *, mass_rtol=1e-6):
     """The free-space H^-1 norm of a grid function of zero total mass.
 
@@ -619,11 +636,14 @@ def hminus1_norm(f, h, *, mass_rtol=1e-6):
     phi = field_free(f, Mesh((0.0, 0.0), h, f.shape), 0.0, "potential")
     return float(math.sqrt(max((f * phi).sum() * h * h, 0.0)))
 
-def hminus1_error(x, gamma, eps, omega, L, *, lo=None, mass_rtol=1e-6, max_bytes=None):
+def hminus1_error(x, gamma, eps, omega, L, *, lo=None, mollify_omega=False, interpolation="fourier",
+                  mass_rtol=1e-6, max_bytes=None):
     """The H^-1(R^2) distance between the regularised vortex vorticity K_eps * mu^N and a grid vorticity.
 
     mu^N = sum_j gamma_j delta_{x_j}. The distance is ||K_eps * mu^N - omega||_{H^-1(R^2)}, the L^2 norm over
-    the plane of b^eps[mu^N] - K_BS * omega, the velocity difference: the energy norm of the flow. omega is
+    the plane of b^eps[mu^N] - K_BS * omega, the velocity difference: the energy norm of the flow. With
+    mollify_omega=True it is ||K_eps * (mu^N - omega)||, the L^2 distance of the two regularised drifts
+    b^eps[mu^N] - b^eps[omega], which tends to 0 as N grows at fixed eps if omega solves (16). omega is
     read as constant on the cells of `ns_grid(n, L, lo)` and as 0 outside its box. The particles are
     deposited (cloud in cell) on a grid that refines the cells of omega to a step <= eps/4 and is widened to
     hold every particle, then convolved with K_eps sampled on that grid; `hminus1_norm` does the rest.
@@ -642,6 +662,10 @@ def hminus1_error(x, gamma, eps, omega, L, *, lo=None, mass_rtol=1e-6, max_bytes
         The half-width of omega's box, > 0.
     lo : float, optional
         Its lower-left corner coordinate (default -L).
+    mollify_omega : bool, optional
+        Compare K_eps * mu^N with K_eps * omega instead of omega.
+    interpolation : {"fourier", "constant"}, optional
+        How omega is carried to the refined grid.
     mass_rtol : float, optional
         As in `hminus1_norm`.
     max_bytes : float, optional
@@ -662,6 +686,8 @@ def hminus1_error(x, gamma, eps, omega, L, *, lo=None, mass_rtol=1e-6, max_bytes
     if x.shape[0] == 0: raise ValueError("x must hold at least one vortex, got shape (0, 2)")
     gamma = _weights(gamma, x.shape[0], "gamma")
     eps, L = _check_eps(eps), _check_eps(L, name="L")
+    if interpolation not in ("fourier", "constant"):
+        raise ValueError(f"interpolation must be 'fourier' or 'constant', got {interpolation!r}")
     omega = np.asarray(omega, dtype=float)
     if omega.ndim != 2 or omega.shape[0] != omega.shape[1] or omega.shape[0] < 2:
         raise ValueError(f"omega must be a square grid (n, n), got shape {omega.shape}")
@@ -672,14 +698,21 @@ def hminus1_error(x, gamma, eps, omega, L, *, lo=None, mass_rtol=1e-6, max_bytes
     r = max(1, math.ceil(4 * h / eps))
     hf = h / r
     pad = eps + 2 * hf
-    k_lo = [max(0, math.ceil((lo - (x[:, a].min() - pad)) / h)) for a in (0, 1)]
-    k_hi = [max(0, math.ceil((x[:, a].max() + pad - (lo + 2 * L)) / h)) for a in (0, 1)]
+    k0 = math.ceil(pad / h) if mollify_omega else 0                  # room for K_eps * omega as well
+    k_lo = [max(k0, math.ceil((lo - (x[:, a].min() - pad)) / h)) for a in (0, 1)]
+    k_hi = [max(k0, math.ceil((x[:, a].max() + pad - (lo + 2 * L)) / h)) for a in (0, 1)]
     nf = tuple(r * (n + k_lo[a] + k_hi[a]) for a in (0, 1))
     mesh = Mesh((lo - k_lo[0] * h, lo - k_lo[1] * h), hf, nf, max_bytes=max_bytes)
     m = math.ceil(eps / hf)
     s = np.arange(-m, m + 1) * hf
     ks = K_eps(np.stack(np.meshgrid(s, s, indexing="ij"), -1), eps)
-    part = fftconvolve(deposit(x, gamma, mesh), ks / ks.sum(), mode="same")
+    f = deposit(x, gamma, mesh)
     i0, j0 = r * k_lo[0], r * k_lo[1]
-    part[i0:i0 + r * n, j0:j0 + r * n] -= np.repeat(np.repeat(omega, r, 0), r, 1)
+    w_f = _fourier_upsample(omega, r) if interpolation == "fourier" else np.repeat(np.repeat(omega, r, 0), r, 1)
+    if mollify_omega:
+        f[i0:i0 + r * n, j0:j0 + r * n] -= w_f
+        part = fftconvolve(f, ks / ks.sum(), mode="same")
+    else:
+        part = fftconvolve(f, ks / ks.sum(), mode="same")
+        part[i0:i0 + r * n, j0:j0 + r * n] -= w_f
     return hminus1_norm(part, hf, mass_rtol=mass_rtol)

@@ -3,8 +3,10 @@
 Every page of the book (CHAOS_BOOK_HTML, default _build/html) is served on 127.0.0.1 and opened. A page passes when
 no request fails (status >= 400 included) and none leaves 127.0.0.1, the console shows no error, MathJax typeset every
 formula (no raw `$$`, `\\frac` or `\\begin{` in the visible text), every visible image loads, and every explorer
-responds with no kernel: moving any of its sliders changes the picture. Fixture pages check that each of these checks
-can fail. Screenshots and a JSON summary go to _build/browser/. A missing browser fails; it never skips.
+responds with no kernel: moving any of its sliders changes the picture. The layout must fit, at 1280 and at 1920 px: no
+element of a verdict or audit table is wider inside than its box (scrollWidth > clientWidth: a scrollbar, a clipped key
+number, a word run into the next cell), no display equation shows a scrollbar while it is narrower than its column, and
+(at 1280 px) no visible code cell scrolls sideways. Fixture pages check that each of these checks can fail. Screenshots and a JSON summary go to _build/browser/. A missing browser fails; it never skips.
 """
 
 import http.server
@@ -140,6 +142,39 @@ EXPECTED_EXPLORERS = """() => {
 PICTURE = """e => [...e.querySelectorAll("img")].filter(i => i.checkVisibility()).map(i => i.src).join(" ")"""
 READOUTS = """e => [...e.querySelectorAll(".widget-readout")].map(r => r.textContent).join(" | ")"""
 
+# What does not fit (scrollWidth > clientWidth). MathJax's own boxes inside a formula (glyphs with their italic overhang) and its visually hidden
+# assistive MathML are not layout; the formula's container is, and so is every HTML element of a table.
+LAYOUT = """() => {
+  const say = e => `${e.tagName.toLowerCase()}${typeof e.className === "string" && e.className.trim()
+    ? "." + e.className.trim().split(/\\s+/).join(".") : ""} (${e.scrollWidth} > ${e.clientWidth}): `
+    + (e.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+  // wider inside than its box: by any amount where the box scrolls or clips (overflow not visible), by more than
+  // 1 px of subpixel rounding where the content spills visibly into the next box
+  const wide = e => e.clientWidth > 0 && e.checkVisibility() && e.scrollWidth > e.clientWidth
+    + (getComputedStyle(e).overflowX === "visible" ? 1 : 0);
+  const mathjax = e => (e.closest("mjx-container") && e.tagName !== "MJX-CONTAINER") || e.closest("mjx-assistive-mml")
+    || e.tagName === "MATH";
+  const tables = [...document.querySelectorAll("table.chaos-audit, table.chaos-verdict-table")]
+    .flatMap(t => [t, ...t.querySelectorAll("*")]).filter(e => !mathjax(e) && wide(e)).map(say);
+  const column = e => (e.closest("article, main") || document.body).clientWidth;
+  const equations = [...document.querySelectorAll('div.math, mjx-container[display="true"]')]
+    .filter(e => wide(e) && ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.scrollWidth <= column(e))
+    .map(say);
+  const code = [...document.querySelectorAll("div.cell_input pre")].filter(wide).map(say);
+  return {tables, equations, code};
+}"""
+
+
+def layout_problems(page, width, code=True):
+    "What does not fit on the open page at this viewport width (the code check only where `code`)."
+    found = page.evaluate(LAYOUT)
+    problems = [f"at {width} px, an audit table element wider inside than its box: {t}" for t in found["tables"][:8]]
+    problems += [f"at {width} px, a display equation shows a scrollbar though it fits its column: {e}"
+                 for e in found["equations"][:8]]
+    if code:
+        problems += [f"at {width} px, a visible code cell scrolls sideways: {c}" for c in found["code"][:8]]
+    return problems
+
 
 def mathjax_done(page):
     "Wait for MathJax's first typeset, if the page loads MathJax."
@@ -178,7 +213,7 @@ def explorers_respond(page, name, shots=None):
 
 
 def check_page(page, watch, url, name="page", shots=None, redirect=False):
-    "Open one page (following its meta refresh when `redirect`) and return (problems, counts)."
+    "Open one page (following its meta refresh when `redirect`) and return (problems, counts). Layout at the page's width."
     page.goto(url, wait_until="load")
     if redirect:
         page.wait_for_url(lambda u: u != url, timeout=10000)
@@ -204,6 +239,7 @@ def check_page(page, watch, url, name="page", shots=None, redirect=False):
     broken = [i["src"] for i in page.evaluate(IMAGES) if not i["ok"]]
     if broken:
         problems.append(f"images that did not load: {broken[:5]}")
+    problems += layout_problems(page, page.viewport_size["width"])
     moved, n_explorers, n_sliders = explorers_respond(page, name, shots)
     problems += moved
     page.wait_for_timeout(50)  # let late console messages and responses arrive
@@ -245,6 +281,21 @@ def test_every_page_in_the_browser(browser, book):
         if problems:
             failures[rel] = problems
     context.close()
+    wide = browser.new_context(viewport={"width": 1920, "height": 1000}, service_workers="block")
+    page = wide.new_page()
+    watch = Watch(page)
+    for rel in book_pages():  # the layout again at 1920 px, on every page with a table or a display equation
+        source = (HTML / rel).read_text(encoding="utf-8")
+        if not any(k in source for k in ("chaos-audit", "chaos-verdict-table", '<div class="math')):
+            continue
+        page.goto(book + rel, wait_until="load")
+        mathjax_done(page)
+        problems = layout_problems(page, 1920, code=False) + watch.take()
+        if rel in KEY_PAGES:
+            page.screenshot(path=str(OUT / f"page-{rel.removesuffix('.html').replace('/', '_')}-1920.png"), full_page=True)
+        if problems:
+            failures.setdefault(rel, []).extend(problems)
+    wide.close()
     summary = {"pages": len(report), "requests": watch.requests, "math": sum(c["math"] for c in report.values()),
                "explorers": sum(c["explorers"] for c in report.values()),
                "sliders": sum(c["sliders"] for c in report.values()),
@@ -318,7 +369,7 @@ def fixtures(tmp_path_factory):
                 f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(view)}</script>')
 
     math = r'<p>Inline <span class="math notranslate nohighlight">\(\frac{a}{b}\)</span>.</p>'
-    good = dict(head=mathjax + widgets, body=math + '<img src="dot.png" alt="dot">' + explorer())
+    good = dict(head=mathjax + widgets, body=math + '<img src="dot.png" alt="dot">' + explorer() + GOOD_LAYOUT)
     pages = {
         "good": good,
         "remote_script": dict(good, head=good["head"] + '<script src="https://cdn.example.org/lib.js"></script>'),
@@ -328,6 +379,10 @@ def fixtures(tmp_path_factory):
                                r'<span class="math">\(x^2\)</span></p>'),
         "dead_slider": dict(good, body=math + explorer(drop_links=True)),
         "console_error": dict(good, body=good["body"] + "<script>console.error('broken')</script>"),
+        "table_overflow": dict(good, body=good["body"] + TABLE_OVERFLOW),
+        "formula_scrollbar": dict(good, body=good["body"] + FORMULA_SCROLLBAR),
+        "display_scrollbar": dict(good, body=good["body"] + DISPLAY_SCROLLBAR),
+        "code_overflow": dict(good, body=good["body"] + CODE_OVERFLOW),
     }
     for name, parts in pages.items():
         (d / f"{name}.html").write_text(fixture_page(name, **parts))
@@ -335,20 +390,45 @@ def fixtures(tmp_path_factory):
         yield base
 
 
+# Layout fixtures. GOOD_LAYOUT fits: a table whose cells wrap, a display equation with room, a long code line in a
+# folded cell (closed <details>, as Jupyter Book folds it). Each of the others breaks one rule, at any width.
+GOOD_LAYOUT = (
+    '<table class="chaos-audit" style="width: 100%; table-layout: fixed"><tr><td style="width: 30%">a cell that wraps '
+    r'<span class="math">\(x = 1\)</span></td><td>8.9e-16</td></tr></table>'
+    r'<div class="math notranslate nohighlight">\[a + b = c\]</div>'
+    '<details><summary>code</summary><div class="cell_input"><pre style="overflow-x: auto">'
+    + "x = 1  # " + "long " * 60 + "</pre></div></details>")
+TABLE_OVERFLOW = ('<table class="chaos-audit" style="width: 420px; table-layout: fixed"><tr><td style="width: 60px">'
+                  "|∫K−1|=4.4e-16-and-more-that-will-not-fit</td><td>x</td></tr></table>")
+FORMULA_SCROLLBAR = ('<table class="chaos-verdict-table"><tr><td><span class="math" style="display: inline-block; '
+                     r'max-width: 40px; overflow-x: auto">\(a + b + c + d + e + f\)</span></td></tr></table>')
+DISPLAY_SCROLLBAR = (r'<div class="math notranslate nohighlight" style="width: 50px; overflow-x: auto">'
+                     r"\[a + b + c + d + e + f + g\]</div>")
+CODE_OVERFLOW = ('<div class="cell"><div class="cell_input"><pre style="overflow-x: auto">'
+                 + "x = 1  # " + "long " * 60 + "</pre></div></div>")
+FIXTURE_PAGES = ["good", "remote_script", "missing_image", "raw_tex", "untypeset_math", "dead_slider", "console_error",
+                 "table_overflow", "formula_scrollbar", "display_scrollbar", "code_overflow"]
+
+
 @pytest.fixture(scope="module")
 def fixture_results(browser, fixtures):
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    watch = Watch(page)
-    names = ["good", "remote_script", "missing_image", "raw_tex", "untypeset_math", "dead_slider", "console_error"]
-    results = {name: check_page(page, watch, fixtures + f"{name}.html", name) for name in names}
-    context.close()
+    "Every fixture page at 1280 px, and the layout fixtures again at 1920 px."
+    results = {}
+    for width in (1280, 1920):
+        context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
+        page = context.new_page()
+        watch = Watch(page)
+        for name in FIXTURE_PAGES if width == 1280 else ["good", "table_overflow", "formula_scrollbar",
+                                                          "display_scrollbar"]:
+            results[name if width == 1280 else f"{name}@1920"] = check_page(page, watch, fixtures + f"{name}.html", name)
+        context.close()
     return results
 
 
 def test_a_good_page_passes(fixture_results):
     problems, counts = fixture_results["good"]
     assert problems == [] and counts["explorers"] == 1 and counts["sliders"] == 2 and counts["math"] >= 1
+    assert fixture_results["good@1920"][0] == []
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -356,10 +436,17 @@ def test_a_good_page_passes(fixture_results):
     ("missing_image", r"HTTP 404: .*no-such-image\.png"),
     ("missing_image", r"images that did not load: .*no-such-image\.png"),
     ("raw_tex", r"raw TeX in the visible text: \['\$\$', '\\\\frac'\]"),
-    ("untypeset_math", r"MathJax typeset 1 of 2 formulas"),
+    ("untypeset_math", r"MathJax typeset 3 of 4 formulas"),
     ("dead_slider", r"explorer 0, slider 0: moved \(ArrowRight\) but the picture did not change"),
     ("dead_slider", r"explorer 0, slider 1: moved \(ArrowRight\) but the picture did not change"),
     ("console_error", r"console error: broken"),
+    ("table_overflow", r"at 1280 px, an audit table element wider inside than its box: td .*4\.4e-16"),
+    ("table_overflow@1920", r"at 1920 px, an audit table element wider inside than its box: td .*4\.4e-16"),
+    ("formula_scrollbar", r"at 1280 px, an audit table element wider inside than its box: span\.math"),
+    ("formula_scrollbar@1920", r"at 1920 px, an audit table element wider inside than its box: span\.math"),
+    ("display_scrollbar", r"at 1280 px, a display equation shows a scrollbar though it fits its column: div\.math"),
+    ("display_scrollbar@1920", r"at 1920 px, a display equation shows a scrollbar though it fits its column"),
+    ("code_overflow", r"at 1280 px, a visible code cell scrolls sideways: pre .*long long"),
 ])
 def test_each_check_can_fail(fixture_results, name, expected):
     problems, _ = fixture_results[name]

@@ -127,3 +127,26 @@ def test_terms_along_bad_input():
         terms_along(bad, drv)
     with pytest.raises(ValueError, match=r"= \(2, 64\), got \(2, 32\)"):
         terms_along(SimpleNamespace(x=x, t=good.t, u=good.u[:, ::2], params={"eps": 0.0}), drv)
+
+
+def test_bad_driver_eps_and_t():
+    "A non-driver is a TypeError; eps and t that are not finite numbers are ValueErrors naming them."
+    u, _, _ = gaussian(X, 0.5)
+    drv = LinearDriver(1.0, 1.0)
+    with pytest.raises(TypeError, match="driver must be a chaos_book.drivers.Driver"): energy_terms(None, u, X, 0.0)
+    with pytest.raises(TypeError, match="got float"): energy_terms(1.0, u, X, 0.0)
+    with pytest.raises(ValueError, match="eps must be a finite number, got 'a'"): energy_terms(drv, u, X, "a")
+    with pytest.raises(ValueError, match="eps must be finite and >= 0, got inf"): energy_terms(drv, u, X, np.inf)
+    with pytest.raises(ValueError, match="t must be a finite number, got nan"): energy_terms(drv, u, X, 0.0, t=np.nan)
+    with pytest.raises(ValueError, match="t must be a finite number, got 'z'"): energy_terms(drv, u, X, 0.0, t="z")
+
+
+def test_public_api_documented():
+    "__all__ holds the public callables only, each with a numpydoc docstring (Parameters, Returns, Raises)."
+    import chaos_book.diagnostics as d
+    assert d.__all__ == ["energy_terms", "terms_along"]
+    for name in d.__all__:
+        doc = getattr(d, name).__doc__
+        for section in ("Parameters", "Returns", "Raises"):
+            assert f"{section}\n    {'-' * len(section)}" in doc, (name, section)
+        assert "above" not in doc and "below" not in doc, name

@@ -3,6 +3,7 @@ import matplotlib
 matplotlib.use("Agg")
 import csv
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -169,9 +170,10 @@ def test_cli_demo_writes_table_and_figure(tmp_path, capsys):
     rows = list(csv.DictReader(open(tmp_path / "demo.csv")))
     assert [(int(r["N"]), int(r["rep"])) for r in rows] == [(100, 0), (100, 1), (300, 0), (300, 1)]
     assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # a different study in the same folder is refused
-    with pytest.raises(ValueError, match="different study"):
+    # a different study in the same folder is a usage error (status 2), found before any work
+    with pytest.raises(SystemExit) as exit_:
         main(["chaos", "--n", "1e2", "--seeds", "1", "--out", str(tmp_path), "--workers", "1", "--quiet"])
+    assert exit_.value.code == 2 and "different study" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv,match", [
@@ -185,6 +187,14 @@ def test_cli_demo_writes_table_and_figure(tmp_path, capsys):
     (["chaos", "--eps", "-0.1"], "positive numbers"),
     (["chaos", "--T", "inf"], "positive numbers"),
     (["chaos", "--dt", "nan"], "positive numbers"),
+    (["demo", "--seed", "-1"], "argument --seed: expected an integer >= 0, got '-1'"),
+    (["demo", "--seed", "1.5"], "expected an integer >= 0"),
+    (["demo", "--n", "1e2,100"], "expected distinct values"),
+    (["chaos", "--eps", "0.1,0.1"], "expected distinct values"),
+    (["chaos", "--T", "0.1", "--dt", "0.2"], "--dt 0.2 exceeds --T 0.1"),
+    (["vortex", "--T", "0.1,1", "--dt", "0.5"], "--dt 0.5 exceeds --T 0.1"),
+    (["keller-segel", "--T", "0.0005"], "--dt 0.001 exceeds --T 0.0005"),
+    (["plot"], "the following arguments are required: DIR"),
 ])
 def test_cli_bad_arguments(argv, match, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -273,3 +283,204 @@ def test_em_law_bad_input(args, match):
     kw = dict(x=x, u0=np.exp(-x**2), times=[0.0, 0.1]) | args
     with pytest.raises(ValueError, match=match):
         em_law(LinearDriver(1.0, 3.0), 0.5, kw["u0"], kw["x"], kw["times"])
+
+
+# --- the CLI as a Unix tool (issue 19) -------------------------------------------------------------------------------
+
+import chaos_book
+from chaos_book.experiments import (keller_segel_summary, keller_segel_task, plot_chaos, rate_with_interval,
+                                    read_table, vortex_summary, vortex_task)
+
+SCRIPT = Path(sys.executable).parent / "chaos-book"
+
+
+def test_usage_errors_are_refused_before_any_work_without_traceback(tmp_path):
+    "Each case from the issue, as a user runs it: status 2, argparse's message, no traceback, nothing computed."
+    main(["demo", "--n", "20", "--seeds", "1", "--workers", "1", "--quiet", "--out", str(tmp_path / "demo")])
+    (tmp_path / "a-file").write_text("x")
+    cases = [(["demo", "--seed", "-1"], "--seed: expected an integer >= 0"),
+             (["demo", "--n", "1e2,1e2"], "expected distinct values"),
+             (["demo", "--out", str(tmp_path / "a-file")], "is a file, not a folder"),
+             (["chaos", "--out", str(tmp_path / "demo")], "holds results of a different study"),
+             (["chaos", "--T", "0.05", "--dt", "0.1", "--out", str(tmp_path / "new")], "--dt 0.1 exceeds --T 0.05")]
+    for argv, match in cases:
+        run = subprocess.run([str(SCRIPT), *argv], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and match in run.stderr and "Traceback" not in run.stderr, (argv, run.stderr)
+        assert run.stderr.startswith("usage: chaos-book")
+    assert not (tmp_path / "new").exists()                          # dt > T: refused before the PDE solves
+
+
+def test_version():
+    run = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == f"chaos-book {chaos_book.__version__}"
+
+
+@pytest.mark.parametrize("study", ["demo", "chaos", "vortex", "keller-segel"])
+def test_help_describes_every_csv_column(study, tmp_path):
+    "--help lists every column the study's CSV has (parameters and results), with a description."
+    from chaos_book.experiments import _STUDIES
+    out = subprocess.run([str(SCRIPT), study, "--help"], capture_output=True, text=True, check=True).stdout
+    spec = _STUDIES[study]
+    columns = [grid for grid, *_ in spec.options.values()] + list(spec.columns)
+    assert f"OUT/{study}.csv" in out
+    listed = {line.split()[0] for line in out.split("columns:")[1].splitlines() if line.startswith("  ")}
+    assert set(columns) <= listed
+    if study == "demo":                                             # and they are the columns a run writes
+        main(["demo", "--n", "20", "--seeds", "1", "--workers", "1", "--quiet", "--out", str(tmp_path)])
+        assert set(next(csv.reader(open(tmp_path / "demo.csv")))) == set(columns)
+
+
+def _children(pid):
+    "Processes whose parent is pid (from /proc)."
+    kids = []
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try: stat = Path(f"/proc/{d}/stat").read_text()
+        except OSError: continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid: kids.append(int(d))
+    return kids
+
+
+def _alive(pid):
+    "pid exists and is not a zombie."
+    try: stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError: return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_killed_parallel_sweep_leaves_no_process(tmp_path):
+    "SIGKILL of the parent of a `--workers 2` sweep: both pool workers end within seconds (they watch their parent)."
+    import time
+    proc = subprocess.Popen([str(SCRIPT), "demo", "--n", "5e4", "--seeds", "400", "--workers", "2", "--quiet",
+                             "--out", str(tmp_path)])
+    start = time.time()
+    while len(list((tmp_path / "tasks").glob("task-*.json"))) < 3 and time.time() - start < 60: time.sleep(0.01)
+    kids = _children(proc.pid)
+    assert len(kids) >= 2 and all(map(_alive, kids))
+    proc.kill(); proc.wait()
+    start = time.time()
+    while any(map(_alive, kids)) and time.time() - start < 10: time.sleep(0.05)
+    left = [k for k in kids if _alive(k)]
+    for k in left: os.kill(k, 9)                                   # do not leave them behind on failure either
+    assert not left, f"workers {left} outlived their parent"
+
+
+def test_plot_redraws_a_saved_study_from_its_csv(tmp_path, capsys):
+    main(["demo", "--n", "20,40", "--seeds", "2", "--workers", "1", "--quiet", "--out", str(tmp_path)])
+    png = tmp_path / "demo.png"
+    first = png.read_bytes()
+    png.unlink()
+    capsys.readouterr()
+    assert main(["plot", str(tmp_path)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in capsys.readouterr().out
+    assert abs(len(png.read_bytes()) - len(first)) < 0.05 * len(first)        # the same figure, from the CSV alone
+    (tmp_path / "demo.csv").unlink()
+    with pytest.raises(SystemExit) as exit_:
+        main(["plot", str(tmp_path)])
+    assert exit_.value.code == 2 and "demo.csv is missing" in capsys.readouterr().err
+
+
+def test_read_table_types_values_back(tmp_path):
+    from chaos_book.experiments import Table
+    t = Table([{"N": 100, "eps": 0.1, "ok": True, "t": float("inf"), "name": "linear:a=1,b=3"}])
+    assert read_table(t.to_csv(tmp_path / "t.csv")) == t
+    assert [type(v) for v in read_table(tmp_path / "t.csv")[0].values()] == [int, float, bool, float, str]
+
+
+def test_plot_chaos_on_dictreader_rows_and_single_eps_has_no_nan_rate(tmp_path, monkeypatch):
+    "plot_chaos takes rows from csv.DictReader (strings); with one eps no legend reads 'rate nan'."
+    from matplotlib.figure import Figure
+    drawn = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (drawn.append(self), real(self, *a, **k))[1])
+    rows = [{"N": N, "eps": 0.2, "rep": k, "T": 0.05, "dt": 0.01, "driver": "linear:a=1,b=3", "w1": 0.5 / np.sqrt(N) * (1 + k / 10),
+             "w1_limit": 0.3 / np.sqrt(N), "w1_pde": 0.01} for N in (100, 400) for k in range(2)]
+    from chaos_book.experiments import Table
+    path = Table(rows).to_csv(tmp_path / "chaos.csv")
+    plot_chaos(list(csv.DictReader(open(path))), tmp_path / "chaos.png")
+    labels = [t.get_text() for ax in drawn[-1].axes for t in ax.get_legend().get_texts()]
+    assert labels and not any("nan" in s for s in labels), labels
+    assert any("no rate" in s for s in labels) and any("rate -0.50" in s for s in labels)
+
+
+def test_rate_with_interval():
+    "Exact power laws give the exact rate; two slopes -0.4 and -0.6 give -0.5 +- t(0.975, 1) sd / sqrt(2)."
+    import scipy.stats
+    rows = [{"N": N, "rep": k, "err": 2.0 * N ** (-0.4 - 0.2 * k)} for N in (10, 100, 1000) for k in range(2)]
+    mean, lo, hi, k = rate_with_interval(rows)
+    half = scipy.stats.t.ppf(0.975, 1) * np.std([-0.4, -0.6], ddof=1) / np.sqrt(2)
+    assert k == 2 and mean == pytest.approx(-0.5) and (lo, hi) == pytest.approx((-0.5 - half, -0.5 + half))
+    assert np.isnan(rate_with_interval([{"N": 10, "rep": 0, "err": 1.0}])[0])
+    assert np.isnan(rate_with_interval([r for r in rows if r["rep"] == 0])[1])
+    with pytest.raises(ValueError, match="must be > 0"):
+        rate_with_interval([{"N": 10, "rep": 0, "err": 0.0}, {"N": 20, "rep": 0, "err": 1.0}])
+
+
+# --- the 2D studies --------------------------------------------------------------------------------------------------
+
+VX_GRID = {"N": [250, 1000, 4000], "eps": [0.2], "rep": range(4), "nu": [1e-3], "T": [0.05], "dt": [0.05], "grid": [32]}
+
+
+@pytest.fixture(scope="module")
+def vortex_serial(tmp_path_factory):
+    return run_sweep(vortex_task, VX_GRID, tmp_path_factory.mktemp("vx"), progress=False)
+
+
+def test_vortex_tiny_sweep_monte_carlo_rate(vortex_serial):
+    """At fixed eps against (16), with one step, the error is Monte Carlo: rate -1/2 in N within the interval over seeds
+    (the interval must contain -1/2 and be narrower than 0.3); the reference stays inside its box."""
+    table = vortex_serial
+    assert set(table[0]) == {*VX_GRID, "err", "sw2", "edge", "mesh_h"}
+    assert all(0 < r["err"] < 0.2 and r["sw2"] > 0 and r["edge"] < 1e-3 and r["mesh_h"] == 0.05 for r in table)
+    mean, lo, hi, k = rate_with_interval(table)
+    assert k == 4 and lo < -0.5 < hi and hi - lo < 0.3, (mean, lo, hi)
+    text = vortex_summary(table)
+    assert f"rate in N {mean:.3f} [{lo:.3f}, {hi:.3f}], 95 % over 4 seeds" in text
+
+
+def test_vortex_on_dask_gives_the_same_table(tmp_path, vortex_serial):
+    "The vortex study on a dask.distributed LocalCluster (threads in this process): the same rows, bit for bit."
+    import distributed
+    grid = {**VX_GRID, "N": [250, 1000], "rep": [0, 3]}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        table = run_sweep(vortex_task, grid, tmp_path, executor=client.get_executor(), progress=False)
+    serial = {(r["N"], r["rep"]): r for r in vortex_serial}
+    assert table == [serial[r["N"], r["rep"]] for r in table]
+
+
+def test_keller_segel_tiny_sweep_against_closed_forms(tmp_path):
+    """Virial time 2 sigma2 M / (M^2/(2 pi) - 4 M): 1/4 at 3 M_c, 1 at 1.5 M_c (sigma2 = 1); below M_c it is inf and the
+    particles are not flagged; above it every run flags, before the virial time (the second moment cannot reach 0)."""
+    grid = {"N": [300], "mass_ratio": [0.5, 3.0], "eps": [0.1], "dt": [0.002], "rep": range(3), "T": [0.4], "sigma2": [1.0]}
+    table = run_sweep(keller_segel_task, grid, tmp_path, progress=False)
+    low, high = [r for r in table if r["mass_ratio"] == 0.5], [r for r in table if r["mass_ratio"] == 3.0]
+    assert all(r["t_virial"] == float("inf") and not r["blew_up"] and r["t_flag"] == float("inf") and r["criterion"] == "none"
+               for r in low)
+    assert all(r["t_virial"] == pytest.approx(0.25, rel=1e-14) and r["mass"] == pytest.approx(24 * np.pi) for r in high)
+    assert all(r["blew_up"] and 0 < r["t_flag"] < 0.25 and r["criterion"] == "concentration" for r in high)
+    text = keller_segel_summary(table)
+    assert "0/3 flagged, never flagged" in text and "3/3 flagged" in text
+    from chaos_book import keller_segel as ks
+    if hasattr(ks, "blowup_time_radial"):                         # the classical blow-up time is below the virial time
+        assert all(0 < r["t_radial"] < r["t_virial"] for r in high)
+    else:
+        assert all(r["t_radial"] == "unavailable" for r in table)
+
+
+def test_killed_keller_segel_cli_resumes(tmp_path):
+    "SIGKILL `chaos-book keller-segel` after a few tasks, rerun: the same CSV as an uninterrupted run, no damaged file."
+    import time, warnings
+    argv = ["keller-segel", "--n", "200", "--mass", "3", "--eps", "0.1", "--dt", "0.004", "--T", "0.3", "--seeds", "30",
+            "--workers", "1", "--quiet"]
+    proc = subprocess.Popen([str(SCRIPT), *argv, "--out", str(tmp_path / "killed")], stdout=subprocess.DEVNULL)
+    tasks, start = tmp_path / "killed" / "tasks", time.time()
+    while len(list(tasks.glob("task-*.json"))) < 3 and time.time() - start < 60: time.sleep(0.005)
+    proc.kill(); proc.wait()
+    done = len(list(tasks.glob("task-*.json")))
+    assert proc.returncode == -9 and 3 <= done < 30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)               # a damaged file would warn
+        assert main([*argv, "--out", str(tmp_path / "killed")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "clean")]) == 0
+    assert (tmp_path / "killed" / "keller-segel.csv").read_text() == (tmp_path / "clean" / "keller-segel.csv").read_text()

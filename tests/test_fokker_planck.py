@@ -421,3 +421,19 @@ def test_snapshot_memory_is_guarded():
     with pytest.raises(ValueError, match="limit of"):
         solve(LinearDriver(1.0, 2.0), lambda x: np.exp(-x**2), x, 0.0, 1.0, save_at=np.linspace(0, 1, 100),
               max_bytes=1e6)
+
+
+# ---------------------------------------------------------------- issue 18: the public API and its docstrings
+def test_public_names_and_numpydoc_docstrings():
+    import chaos_book.fokker_planck as fp
+    assert sorted(fp.__all__) == ["FPResult", "barenblatt", "solve"]
+    sections = {"FPResult": ("Attributes",), "solve": ("Parameters", "Returns", "Raises"),
+                "barenblatt": ("Parameters", "Returns", "Raises")}
+    for name, needed in sections.items():
+        doc = getattr(fp, name).__doc__
+        assert doc and doc.strip().splitlines()[0].endswith("."), name          # a one-line summary
+        for sec in needed:
+            assert f"\n    {sec}\n    {'-' * len(sec)}\n" in doc, (name, sec)
+        assert "above" not in doc and "below" not in doc, name                  # nothing that points at notebook text
+    for field in ("x", "t", "u", "history", "params"):
+        assert f"\n    {field} :" in fp.FPResult.__doc__, field

@@ -158,3 +158,10 @@ def test_simulate_backend_cuda_refuses_cpu_options(kw, match):
 def test_non_finite_during_run_says_where():
     with pytest.raises(ValueError, match=r"non-finite position at step 1 \(t = 0.5\)"):
         gpu.simulate_cuda(LinearDriver(a=1e-300, b=1.0), EPS, np.zeros(10), 1.0, 0.5, seed=0, **SMALL)
+
+
+def test_plain_function_driver_and_huge_grid_are_refused():
+    with pytest.raises(TypeError, match="driver must be a Driver"):
+        simulate(lambda t, x, z: z, EPS, _x0(64), 0.004, 2e-3, seed=0, backend="cuda", rtol=RTOL)
+    with pytest.raises(ValueError, match=r"device density grid of .* nodes would need about .* GiB"):
+        gpu.simulate_cuda(LIN, EPS, np.array([0.0, 1e12]), 0.004, 2e-3, seed=0, **SMALL)

@@ -295,7 +295,7 @@ def test_wrong_shapes_are_refused(call, match):
 
 # ------------------------------------------------------------------ backend
 def test_unknown_backend():
-    with pytest.raises(ValueError, match="backend must be 'cpu' or 'cuda', got 'tpu'"):
+    with pytest.raises(ValueError, match=r"backend must be one of \('cpu', 'cuda'.*\), got 'tpu'"):
         simulate(LIN, 0.1, np.zeros(10), 0.1, 0.05, seed=0, backend="tpu")
 
 def test_cpu_path_imports_nothing_gpu_related():
@@ -313,3 +313,146 @@ def test_backend_cuda_without_a_device_says_so():
     if cuda.is_available() or os.environ.get("NUMBA_ENABLE_CUDASIM") == "1": pytest.skip("a GPU or the simulator is present")
     with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
         simulate(LIN, 0.1, np.zeros(10), 0.1, 0.05, seed=0, backend="cuda")
+
+
+# ------------------------------------------------------------------ issue 19: the driver, memory guards; save_at rule
+def test_plain_function_as_driver_is_a_type_error():
+    with pytest.raises(TypeError, match="driver must be a Driver.*FunctionDriver"):
+        simulate(lambda t, x, z: z, 0.1, np.zeros(10), 0.1, 0.05, seed=0)
+
+
+@pytest.mark.parametrize("method", ["exact", "fast"])
+def test_non_monotone_driver_names_assumption_2_4(method):
+    drv = FunctionDriver(lambda t, x, z: z**3 - z, x_dependent=False, t_dependent=False)
+    with pytest.raises(ValueError, match=r"Assumption 2.4\(i\)") as e:
+        simulate(drv, 0.1, np.random.default_rng(0).normal(size=200), 0.1, 0.01, seed=0, method=method)
+    assert "continuous" not in str(e.value)
+
+
+def test_fast_path_on_a_huge_span_is_refused_with_the_estimate():
+    with pytest.raises(ValueError, match=r"density grid of 4.1\de\+15 nodes would need about .* GiB, more than the limit"):
+        simulate(LIN, 0.1, np.array([0.0, 1e12]), 0.1, 0.01, seed=0, method="fast")
+
+
+@pytest.mark.parametrize("T, dt", [(1e20, 1.0), (1.0, 1e-13)])
+def test_time_grid_memory_guard(T, dt):
+    with pytest.raises(ValueError, match=r"time grid of 1e\+\d+ steps would need about .* GiB.*T / dt"):
+        time_grid(T, dt)
+    with pytest.raises(ValueError, match="time grid"):
+        simulate(LIN, 0.1, np.zeros(10), T, dt, seed=0)
+
+
+def test_vortex_simulate_tiny_dt_hits_the_time_guard():
+    from chaos_book import vortex
+    x = np.random.default_rng(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="time grid"):
+        vortex.simulate(x, np.full(10, 0.1), 0.01, 0.1, 1.0, 1e-13, seed=0)
+
+
+def test_memory_limit_can_be_raised_and_lowered():
+    t, _ = time_grid(1.0, 1e-3, max_bytes=1e6)
+    assert t.size == 1001
+    with pytest.raises(ValueError, match="limit of"):
+        time_grid(1.0, 1e-5, max_bytes=1e6)
+    with pytest.raises(ValueError, match="snapshots"):
+        simulate(LIN, 0.1, np.zeros(1000), 0.1, 0.01, seed=0, save_at=np.linspace(0, 0.1, 11), max_bytes=5e4)
+
+
+def test_save_at_is_sorted_deduplicated_and_ends_at_T():
+    x0 = np.random.default_rng(1).normal(size=300)
+    r = simulate(LIN, 0.1, x0, 0.1, 0.03, seed=1, save_at=[0.05, 0.0, 0.05])
+    assert r.t.tolist() == [0.0, 0.05, 0.1] and r.snapshots.shape == (3, 300)
+    assert np.array_equal(r.snapshots[-1], r.x)
+    t, i = time_grid(1.0, 0.3, save_at=[0.6, 0.2])
+    assert t[i].tolist() == [0.2, 0.6, 1.0]
+
+
+def test_backend_registry_is_public_and_plugs_in():
+    from chaos_book import particles
+    seen = {}
+    def fake(driver, eps, x0, T, dt, seed, save_at, **kw):
+        seen.update(kw, T=T)
+        return "fake result"
+    particles.register_backend("fake", fake)
+    try:
+        assert "fake" in particles.backends() and "cuda" in particles.backends()
+        assert simulate(LIN, 0.1, np.zeros(5), 0.1, 0.05, seed=0, backend="fake") == "fake result"
+        assert seen["T"] == 0.1 and set(seen) >= {"rng", "kernel", "rtol", "nu_on", "max_bytes"}
+        with pytest.raises(ValueError, match="does not take track"):
+            simulate(LIN, 0.1, np.zeros(5), 0.1, 0.05, seed=0, backend="fake", track=[0])
+    finally:
+        particles._BACKENDS.pop("fake")
+    with pytest.raises(ValueError, match="other than 'cpu'"):
+        particles.register_backend("cpu", fake)
+    with pytest.raises(TypeError, match="module:function"):
+        particles.register_backend("x", 3)
+
+
+def test_public_callables_have_numpydoc_docstrings():
+    import inspect
+    from chaos_book import particles, mollifiers
+    mods = [particles, mollifiers]
+    try:
+        from chaos_book import gpu                              # numba.cuda imports without a GPU
+        mods.append(gpu)
+    except ImportError:
+        pass
+    missing = []
+    for m in mods:
+        assert all(not n.startswith("_") for n in m.__all__)
+        for name in m.__all__:
+            obj = getattr(m, name)
+            if not (callable(obj) or inspect.isclass(obj)) or isinstance(obj, mollifiers.Mollifier): continue
+            items = [(name, obj)] + [(f"{name}.{k}", v) for k, v in vars(obj).items()
+                                     if inspect.isclass(obj) and not k.startswith("_") and (callable(v) or isinstance(v, property))]
+            for nm, o in items:
+                doc = inspect.getdoc(o.fget if isinstance(o, property) else o) or ""
+                if not doc: missing.append(f"{m.__name__}.{nm}")
+                elif (inspect.isfunction(o) and len(inspect.signature(o).parameters) > 1
+                      and "Parameters\n----------" not in doc and "Returns\n-------" not in doc):
+                    missing.append(f"{m.__name__}.{nm} (no sections)")
+    assert not missing, missing
+
+
+# ------------------------------------------------------------------ issue 18, item 7: module structure
+def _package_imports():
+    "module -> [(imported module, [names])] for every import of a chaos_book module in chaos_book/*.py (any depth)."
+    import ast, pathlib
+    root = pathlib.Path(__file__).resolve().parents[1] / "chaos_book"
+    out = {}
+    for f in sorted(root.glob("*.py")):
+        mod, edges = f.stem, []
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                target = (node.module or "") if node.level == 0 else (node.module or "")
+                if node.level == 0 and not target.startswith("chaos_book"): continue
+                target = target.removeprefix("chaos_book").lstrip(".") or None
+                names = [a.name for a in node.names]
+                if target is None: edges += [(n, []) for n in names]          # from chaos_book import gpu
+                else: edges.append((target, names))
+            elif isinstance(node, ast.Import):
+                edges += [(a.name.removeprefix("chaos_book.").split(".")[0], []) for a in node.names
+                          if a.name.startswith("chaos_book.")]
+        out[mod] = edges
+    return out
+
+
+def test_no_import_cycle_and_no_private_name_across_modules():
+    imports = _package_imports()
+    graph = {m: {t for t, _ in e if t in imports and t != m} for m, e in imports.items()}
+    mutual = sorted({tuple(sorted((a, b))) for a in graph for b in graph[a] if a in graph.get(b, ())})
+    private = sorted(f"{m} imports {n} from {t}" for m, e in imports.items() for t, names in e
+                     for n in names if n.startswith("_") and t != "_checks" and t != m)
+    state, cycle = {}, []
+    def visit(m, path):                                     # depth-first search for any cycle, not only pairs
+        state[m] = 1
+        for t in sorted(graph[m]):
+            if state.get(t) == 1: cycle.append(path + [t]); continue
+            if t not in state: visit(t, path + [t])
+        state[m] = 2
+    for m in sorted(graph):
+        if m not in state: visit(m, [m])
+    assert not mutual, f"modules that import each other: {mutual}"
+    assert not cycle, f"import cycles: {cycle}"
+    assert not private, private
+    assert "gpu" not in graph["particles"] and "particles" in graph["gpu"]     # the GPU path plugs in from above
