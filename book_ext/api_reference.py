@@ -10,7 +10,8 @@ The book builds with `-n -W` and without intersphinx (no network). Two things wo
   in the reference (a private, removed or misspelt name) is not touched, so it still fails the build.
 - **Plain-text docstrings.** The docstrings are written for `help()`, where `|x|` is an absolute value; in
   reStructuredText it is a substitution reference. `autodoc-process-docstring` escapes `|` (after napoleon has
-  rewritten the numpydoc sections).
+  rewritten the numpydoc sections), and turns `$...$` (math as the chapters write it) into `:math:` roles, so
+  neither a bar nor a dollar reaches the page as markup.
 """
 
 from __future__ import annotations
@@ -36,11 +37,24 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _BAR = re.compile(r"(?<!\\)\|")
 
 
+# $...$ on one line, not $$, not an environment variable such as $CHAOS_BOOK_SIZE
+_MATH = re.compile(r"(?<![\\$\w])\$(?![\s$])(?![A-Z][A-Z0-9_]*\b)([^$`]+?)(?<!\s)\$(?![\w$])")
+_ROLE = re.compile(r":math:`[^`]*`")
+
+
 def escape_bars(lines: list[str]) -> None:
-    "Escape `|` in docstring lines (in place), so that `|x|` is text, not a substitution reference."
+    """Rewrite docstring lines (in place) for reStructuredText: `$...$` becomes a `:math:` role, and every `|`
+    outside a math role is escaped, so that `|x|` is text, not a substitution reference."""
     for i, line in enumerate(lines):
+        if "$" in line:
+            line = _MATH.sub(lambda m: ":math:`" + m.group(1) + "`", line)
         if "|" in line:
-            lines[i] = _BAR.sub(r"\\|", line)
+            pieces, at = [], 0
+            for m in _ROLE.finditer(line):
+                pieces += [_BAR.sub(r"\\|", line[at:m.start()]), m.group(0)]
+                at = m.end()
+            line = "".join(pieces) + _BAR.sub(r"\\|", line[at:])
+        lines[i] = line
 
 
 def _docstring(app, what, name, obj, options, lines):

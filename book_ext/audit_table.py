@@ -31,7 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 
 COLUMNS = ("item", "claim", "scope", "how it is checked", "verdict", "key number")
 AUDIT_COLUMNS = ("item", "claim, and the scope of the check", "how the book checks it", "verdict", "key number")
-CHAPTER_WIDTHS = (13, 22, 18, 17, 12, 18)  # a chapter's table: fixed layout, so a long cell wraps instead of widening it
+CHAPTER_WIDTHS = (14, 20, 17, 18, 13, 18)  # a chapter's table: fixed layout, so a long cell wraps instead of widening it
 SUMMARY_COLUMNS = ("item", "verdict at a glance", "scope of the deciding rows", "rows")
 SCI = re.compile(r"(?<![\\\w.{])(\d+(?:\.\d+)?)[eE]([+\-−]?)(\d+)(?![\w.])")
 TOKEN = re.compile(r"\S*\d\S*")

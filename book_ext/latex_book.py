@@ -4,8 +4,9 @@
   preamble as well, from the same table, so a chapter's `$\\ueps$` typesets in both.
 - An explorer (a widget view whose MIME bundle also holds its default picture as image/png, see
   `chaos_book.plotting`) and an animation (text/html with an image/png frame) become a figure: the picture, with a
-  caption that says where the live version is. The bundle's text/plain, when it is more than a widget's repr,
-  starts the caption.
+  caption that says where the live version is: the bundle's text/plain (`Explorer.caption()`), or, when that is
+  only a widget's repr, a sentence of this module.
+- The API reference is an appendix: its chapters are lettered.
 - The verdict tables of the chapters and the audit table are long tables in a small font, with given column widths,
   so that they break across pages and fit the text width.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
@@ -100,7 +102,7 @@ def _caption_text(bundle, default):
     text = plain.astext().strip() if plain is not None else ""
     if not text or _REPR.match(text):
         return default
-    return text.rstrip(".") + ". " + default
+    return text  # chaos_book.plotting.Explorer.caption(): the default picture, and where the live version is
 
 
 class PictureOfLiveOutput(SphinxPostTransform):
@@ -174,9 +176,23 @@ def _long_tables(app, doctree, docname):
         parent.insert(at, _raw("\\begingroup\\scriptsize\\setlength{\\tabcolsep}{3pt}\n"))
 
 
+APPENDIX_FROM = "api/index"  # the first page of the API reference: its chapters are lettered (A, B, ...)
+
+
+def _appendix(app, doctree, docname):
+    "LaTeX's \\appendix before the API reference, whose pages the HTML book does not number either."
+    if app.builder.format != "latex":
+        return
+    for start in doctree.findall(addnodes.start_of_file):
+        if start.get("docname") == APPENDIX_FROM:
+            start.insert(0, _raw("\\appendix\n"))
+            return
+
+
 def setup(app):
     app.connect("config-inited", _config, priority=400)  # before sphinx-jupyterbook-latex appends its preamble
     app.connect("config-inited", _manual_class, priority=900)  # after sphinx-jupyterbook-latex sets its class
     app.add_post_transform(PictureOfLiveOutput)
-    app.connect("doctree-resolved", _long_tables, priority=700)  # after book_ext/audit_table.py fills the table
+    app.connect("doctree-resolved", _long_tables, priority=700)
+    app.connect("doctree-resolved", _appendix, priority=700)  # after book_ext/audit_table.py fills the table
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,13 +7,13 @@ __all__ = ['ITEMS', 'VERDICTS', 'UNCHECKED', 'KINDS', 'ITEM_VERDICTS', 'DECIDING
            'Verdicts', 'verdicts', 'part_verdict', 'item_verdict', 'summary', 'item_shape', 'graph', 'uses',
            'item_anchor', 'graph_svg', 'rests_on', 'sort_key', 'audit_object', 'text_table']
 
-# %% ../nbs/14_audit.ipynb #7970cd61
+# %% ../nbs/14_audit.ipynb #ed2bb575
 import html
 import json
 import re
 from dataclasses import dataclass, asdict
 
-# %% ../nbs/14_audit.ipynb #5a079a97
+# %% ../nbs/14_audit.ipynb #4647b3f2
 ITEMS = ("Definition 2.1", "Definition 2.2", "Definition 2.3",
          "Assumption 2.4(i)", "Assumption 2.4(ii)", "Assumption 2.4(iii)", "Assumption 2.4(iv)",
          "Assumption 2.4(v)", "Example 2.5", "Proposition 2.6", "Remark 2.7", "Theorem 3.1",
@@ -29,7 +29,7 @@ ITEM_VERDICTS = ("fails", "statement holds, proof has a gap", "proof has a gap, 
                  "proof steps hold, statement not checked", "not checkable numerically",
                  "no statement checked")
 
-# %% ../nbs/14_audit.ipynb #1f3cc5a5
+# %% ../nbs/14_audit.ipynb #9bc1abbd
 def _text(name, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
@@ -139,7 +139,7 @@ class Claim:
         """
         return UNCHECKED if self.holds is None else self.if_true if self.holds else self.if_false
 
-# %% ../nbs/14_audit.ipynb #fa2db0f4
+# %% ../nbs/14_audit.ipynb #d56c943a
 _COLUMNS = ("item", "claim", "scope", "how it is checked", "verdict", "key number")
 DECIDING = ("statement", "proof step")
 
@@ -252,7 +252,7 @@ def verdicts(*claims):
     """
     return Verdicts(claims)
 
-# %% ../nbs/14_audit.ipynb #67b54174
+# %% ../nbs/14_audit.ipynb #0d2d2bda
 def _field(row, name):
     return getattr(row, name) if isinstance(row, Claim) else row[name]
 
@@ -369,7 +369,7 @@ def summary(rows):
                         kinds={k: n for k, n in kinds.items() if n}, scopes=scopes))
     return out
 
-# %% ../nbs/14_audit.ipynb #17b8d806
+# %% ../nbs/14_audit.ipynb #93d3a3a4
 def item_shape(item):
     """The kind of a numbered item, which sets its shape in the graph.
 
@@ -498,7 +498,7 @@ def uses(item):
     paths.pop(item)
     return dict(sorted(paths.items(), key=lambda kv: ITEMS.index(kv[0])))
 
-# %% ../nbs/14_audit.ipynb #aeebd357
+# %% ../nbs/14_audit.ipynb #edc0fdc2
 _FILL = {"holds": "#cdebd3", "holds with a corrected constant": "#fbe3a6", "fails": "#f5c2bd",
          "holds but vacuous": "#e1e5ea", UNCHECKED: "#e6ddf1", None: "#ffffff"}
 _STROKE = {"holds": "#1e7b3f", "holds with a corrected constant": "#a86f00", "fails": "#b03a2e",
@@ -507,7 +507,7 @@ _GLANCE = {"fails": "fails", "statement holds, proof has a gap": "proof gap",
            "proof has a gap, statement not checked": "proof gap",
            "holds with a corrected constant": "corrected", "holds but vacuous": "vacuous",
            "holds within the scope tested": "holds", "proof steps hold, statement not checked": "steps hold",
-           UNCHECKED: "not checkable", "no statement checked": "no rows"}
+           UNCHECKED: "not checkable", "no statement checked": "no statement row"}
 _SHORT = {"Definition": "Def.", "Assumption": "Ass.", "Example": "Ex.", "Proposition": "Prop.",
           "Remark": "Rem.", "Theorem": "Thm", "Lemma": "Lem.", "Corollary": "Cor.", "Appendix": "App."}
 
@@ -643,11 +643,11 @@ def graph_svg(items_summary, href=None, *, title="The argument of the paper, wit
         yy = ly + (k // 3) * 24
         out.append(f'<rect x="{cx:.1f}" y="{yy - 12:.1f}" width="26" height="16" fill="{_FILL[v]}" stroke="{_STROKE[v]}" '
                    f'stroke-width="{1 if v is None else 3}"/>')
-        out.append(f'<text x="{cx + 32:.1f}" y="{yy:.1f}" font-size="13" fill="#333">{esc(v or "no row")}</text>')
+        out.append(f'<text x="{cx + 32:.1f}" y="{yy:.1f}" font-size="13" fill="#333">{esc(v or "no row of that kind")}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
-# %% ../nbs/14_audit.ipynb #825ec7f4
+# %% ../nbs/14_audit.ipynb #0a7ec383
 _PHRASE = {"fails": "Failing as stated", "statement holds, proof has a gap": "Holding where checked, with a gap in the proof",
            "proof has a gap, statement not checked": "With a gap in the proof and no statement checked",
            "holds with a corrected constant": "Holding with a corrected constant",

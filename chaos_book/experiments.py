@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['task_seed', 'Table', 'read_table', 'run_sweep', 'demo_task', 'parse_driver', 'em_law', 'chaos_task', 'chaos_floors',
-           'rate_with_interval', 'vortex_task', 'vortex_summary', 'keller_segel_task', 'keller_segel_summary',
-           'plot_demo', 'plot_chaos', 'plot_vortex', 'plot_keller_segel', 'main']
+           'rate_with_interval', 'vortex_task', 'vortex_summary', 'add_radial_times', 'keller_segel_task',
+           'keller_segel_summary', 'plot_demo', 'plot_chaos', 'plot_vortex', 'plot_keller_segel', 'main']
 
 # %% ../nbs/16_experiments.ipynb #1067d4f4
 import argparse, contextlib, csv, hashlib, itertools, json, math, os, signal, sys, tempfile, textwrap, threading, time, warnings
@@ -501,7 +501,7 @@ def _mean_interval(values, level=0.95):
     return float(v.mean()), float(student.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
 
 # %% ../nbs/16_experiments.ipynb #2591ee30
-_VX_PAIR = dict(s=0.1, d=0.3, side=2.0, mesh=4)      # vortex width, centre distance, reference box side, eps / mesh step
+_VX_PAIR = dict(s=0.1, d=0.3, side=2.0, mesh=8)      # vortex width, centre distance, reference box side, eps / mesh step
 _VX_REF = {}
 
 def _pair_vorticity(X, Y):
@@ -546,7 +546,7 @@ def vortex_task(params, seed):
         against b^eps[u^eps(T)] (the Hdot^-1 norm of the mollified vorticity error, relative);
         ``sw2``: sliced W_2 between the vortices and the reference vorticity (64 directions);
         ``edge``: the reference vorticity on its box edge relative to its maximum (should be small);
-        ``mesh_h``: the particles' mesh step.
+        ``mesh_h``: the particles' mesh step (eps/8).
     """
     from chaos_book import field2d, vortex
     N, eps = params["N"], params["eps"]
@@ -594,17 +594,37 @@ def vortex_summary(table):
 # %% ../nbs/16_experiments.ipynb #faf48dd8
 _KS_TIMES = {}
 
-def _ks_times(mass, sigma2):
-    "(t_virial, t_radial) of the classical system from N(0, sigma2 I) with this mass; t_radial is a string if unavailable."
-    key = (mass, sigma2)
-    if key not in _KS_TIMES:
-        from chaos_book import keller_segel as ks
-        rate = ks.virial_rate(mass, 1.0, 1.0, 1.0)
-        t_virial = 2 * sigma2 * mass / -rate if rate < 0 else math.inf      # int |x|^2 u0 = 2 sigma2 M
-        radial = getattr(ks, "blowup_time_radial", None)
-        t_radial = float(radial(mass, sigma2, chi=1.0, D=1.0, c_d=1.0)) if radial else "unavailable"
-        _KS_TIMES[key] = (t_virial, t_radial)
-    return _KS_TIMES[key]
+def _t_virial(mass, sigma2):
+    "Virial time of the classical system from N(0, sigma2 I) with this mass (chi = D = c_d = 1): inf when the rate is >= 0."
+    from chaos_book import keller_segel as ks
+    rate = ks.virial_rate(mass, 1.0, 1.0, 1.0)
+    return 2 * sigma2 * mass / -rate if rate < 0 else math.inf        # int |x|^2 u0 = 2 sigma2 M
+
+def add_radial_times(table):
+    """Add the column ``t_radial`` to rows of the Keller-Segel study: the blow-up time of the classical system.
+
+    Computed once per (mass, sigma2) by `chaos_book.keller_segel.blowup_time_radial` (a radial solver
+    independent of the particles, a few seconds per supercritical mass), so the sweep's tasks stay cheap.
+
+    Parameters
+    ----------
+    table : sequence of dict
+        Rows with ``mass`` and ``sigma2`` (chi = D = c_d = 1).
+
+    Returns
+    -------
+    Table
+        The rows with ``t_radial`` (inf where the solution is global), or the string "unavailable" with a
+        version of `chaos_book.keller_segel` that has no radial solver.
+    """
+    from chaos_book import keller_segel as ks
+    radial, rows = getattr(ks, "blowup_time_radial", None), _as_table(table)
+    for r in rows:
+        key = (r["mass"], r["sigma2"])
+        if key not in _KS_TIMES:
+            _KS_TIMES[key] = float(radial(key[0], key[1], chi=1.0, D=1.0, c_d=1.0)) if radial else "unavailable"
+        r["t_radial"] = _KS_TIMES[key]
+    return rows
 
 def keller_segel_task(params, seed):
     """The Keller-Segel study's task: when the particles' blow-up flag fires, against the classical times.
@@ -622,10 +642,9 @@ def keller_segel_task(params, seed):
     -------
     dict
         ``mass``: the mass M; ``blew_up``: whether the flag fired by T; ``t_flag``: when (inf if not);
-        ``criterion``: which flag ("concentration", "step", "non-finite" or "none"); ``t_virial``: the
-        virial time 2 sigma2 M / (M^2/(2 pi) - 4M) of the classical system (inf below M_c); ``t_radial``:
-        its blow-up time by `chaos_book.keller_segel.blowup_time_radial` ("unavailable" in a version
-        without it); ``steps``: the number of time steps taken.
+        ``criterion``: which flag fired (the criterion `chaos_book.keller_segel.simulate` reports, or "none");
+        ``t_virial``: the virial time 2 sigma2 M / (M^2/(2 pi) - 4M) of the classical system (inf below M_c);
+        ``steps``: the number of time steps taken. `add_radial_times` adds the true blow-up time.
     """
     from chaos_book import keller_segel as ks
     mass = params["mass_ratio"] * ks.critical_mass(1.0, 1.0, 1.0)
@@ -634,10 +653,9 @@ def keller_segel_task(params, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         run = ks.simulate(x0, mass, 1.0, 1.0, params["eps"], params["T"], params["dt"], rng=rng)
-    t_virial, t_radial = _ks_times(mass, params["sigma2"])
     return {"mass": mass, "blew_up": bool(run.blew_up), "t_flag": float(run.blowup_time) if run.blew_up else math.inf,
-            "criterion": run.evidence.get("criterion", "none") if run.blew_up else "none",
-            "t_virial": t_virial, "t_radial": t_radial, "steps": int(run.params["steps"])}
+            "criterion": str(run.evidence.get("criterion", "flagged")) if run.blew_up else "none",
+            "t_virial": _t_virial(mass, params["sigma2"]), "steps": int(run.params["steps"])}
 
 def keller_segel_summary(table):
     """A text table of the Keller-Segel study: flagged fraction and flag time per setting, against the classical times.
@@ -661,14 +679,17 @@ def keller_segel_summary(table):
         mean, half = _mean_interval(flagged) if flagged else (math.nan, math.nan)
         when = ("never flagged" if not flagged else f"t_flag {mean:.4f}" +
                 (f" +- {half:.4f} (95 %, {len(flagged)} runs)" if len(flagged) > 1 else " (one run)"))
-        radial = sel[0]["t_radial"]
+        radial = sel[0].get("t_radial", "not computed (add_radial_times)")
         radial = f"{radial:.4f}" if isinstance(radial, float) else str(radial)
         lines.append(f"M = {key[0]:g} M_c, eps = {key[1]:g}, N = {key[2]}, dt = {key[3]:g}: {len(flagged)}/{len(sel)} "
                      f"flagged, {when}; t_radial {radial}, t_virial {sel[0]['t_virial']:.4f}")
     return "\n".join(lines)
 
 # %% ../nbs/16_experiments.ipynb #b5d1f860
-from matplotlib.figure import Figure
+def _figure(**kw):
+    "A matplotlib Figure (imported here, so the command starts quickly)."
+    from matplotlib.figure import Figure
+    return Figure(**kw)
 
 def _means(table, by, value):
     "Sorted keys of column `by` and the mean and standard error of `value` for each."
@@ -702,7 +723,7 @@ def plot_demo(table, path):
         The path written.
     """
     table = _as_table(table)
-    fig = Figure(figsize=(5, 3.5))
+    fig = _figure(figsize=(5, 3.5))
     ax = fig.subplots()
     r1 = _rate_plot(ax, table, "N", "w1", "$W_1$")
     _rate_plot(ax, table, "N", "w2", "$W_2$")
@@ -727,7 +748,7 @@ def plot_chaos(table, path):
         The path written.
     """
     table = _as_table(table)
-    fig = Figure(figsize=(10, 3.8))
+    fig = _figure(figsize=(10, 3.8))
     ax1, ax2 = fig.subplots(1, 2)
     for eps in sorted(set(table.column("eps").tolist())):
         _rate_plot(ax1, Table(r for r in table if r["eps"] == eps), "N", "w1", f"eps={eps:g}")
@@ -755,7 +776,7 @@ def plot_vortex(table, path):
         The path written.
     """
     table = _as_table(table)
-    fig = Figure(figsize=(5.5, 3.8))
+    fig = _figure(figsize=(5.5, 3.8))
     ax = fig.subplots()
     for eps in sorted(set(table.column("eps").tolist())):
         sel = Table(r for r in table if r["eps"] == eps)
@@ -784,7 +805,7 @@ def plot_keller_segel(table, path):
         The path written.
     """
     table = _as_table(table)
-    fig = Figure(figsize=(6, 4))
+    fig = _figure(figsize=(6, 4))
     ax = fig.subplots()
     colours = iter(["#1f4e79", "#c0392b", "#2e8b57", "#d4a017", "#7d3c98", "#5d6d7e"] * 10)
     for ratio in sorted(set(table.column("mass_ratio").tolist())):
@@ -796,8 +817,9 @@ def plot_keller_segel(table, path):
             if pts:
                 ax.errorbar([p[0] for p in pts], [p[1][0] for p in pts], [np.nan_to_num(p[1][1]) for p in pts],
                             marker="os^v"[j % 4], color=colour, capsize=3, label=f"{ratio:g} $M_c$, eps={eps:g}")
-        if isinstance(sel[0]["t_radial"], float) and math.isfinite(sel[0]["t_radial"]):
-            ax.axhline(sel[0]["t_radial"], color=colour, lw=1, ls="--")
+        radial = sel[0].get("t_radial")
+        if isinstance(radial, float) and math.isfinite(radial):
+            ax.axhline(radial, color=colour, lw=1, ls="--")
         if math.isfinite(sel[0]["t_virial"]): ax.axhline(sel[0]["t_virial"], color=colour, lw=1, ls=":")
     ax.set(xscale="log", xlabel="number of particles $N$", ylabel="flag time (mean, 95 % interval)",
            title="flag times; dashed: radial blow-up time, dotted: virial time")
@@ -857,6 +879,7 @@ class _Study:
     summary: Callable | None = None
     columns: dict = field(default_factory=dict)     # result column -> meaning (the grid names are documented by options)
     check: Callable | None = None                   # grid -> usage error message or None, before any work
+    finish: Callable | None = None                  # table -> table with columns computed once per sweep
 
 _REPS = ("rep", _count, "10", "number of replicates (seeds) rep = 0..K-1")
 _STUDIES = {
@@ -917,9 +940,9 @@ _STUDIES = {
                  "criterion": "which flag: concentration (half the particles within 2 eps of their centre), step, "
                               "non-finite, or none",
                  "t_virial": "virial time of the classical system, 2 sigma2 M / (M^2/(2 pi) - 4 M) (inf below M_c)",
-                 "t_radial": "blow-up time of the classical system by keller_segel.blowup_time_radial",
-                 "steps": "time steps taken"},
-        check=_dt_within_T),
+                 "steps": "time steps taken",
+                 "t_radial": "blow-up time of the classical system (keller_segel.blowup_time_radial, once per mass)"},
+        check=_dt_within_T, finish=add_radial_times),
 }
 
 # %% ../nbs/16_experiments.ipynb #f3a26a62
@@ -1036,6 +1059,7 @@ def main(argv=None):
     with _executor(args) as executor:
         table = run_sweep(study.task, grid, out / "tasks", executor=executor, seed=args.seed,
                           progress=not args.quiet, study=args.study)
+    if study.finish: table = study.finish(table)
     csv_path, png_path = table.to_csv(out / f"{args.study}.csv"), study.plot(table, out / f"{args.study}.png")
     if study.summary: print(study.summary(table))
     print(f"table:  {csv_path}\nfigure: {png_path}")

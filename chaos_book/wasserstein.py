@@ -9,7 +9,7 @@ __all__ = ['wasserstein', 'gaussian_w1', 'iid_mean_w1', 'sliced_wasserstein']
 import numpy as np
 from numba import njit
 from scipy.special import ndtr, ndtri
-from scipy.stats import binom
+
 
 # %% ../nbs/15_wasserstein.ipynb #127d8388
 @njit(cache=True)
@@ -265,6 +265,7 @@ def iid_mean_w1(x, u, n):
         If x or u have the wrong shape, x is not strictly increasing, u is negative or of zero mass,
         or n is not an integer >= 1.
     """
+    from scipy.stats import binom                 # imported here: scipy.stats takes a second to import
     x, u = np.asarray(x, dtype=float), np.asarray(u, dtype=float)
     if x.ndim != 1: raise ValueError(f"x must be a 1-D grid of shape (G,), got shape {x.shape}")
     if u.shape != x.shape: raise ValueError(f"u must have the shape of x, {x.shape}, got {u.shape}")

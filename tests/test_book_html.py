@@ -173,3 +173,67 @@ def test_visible_code_counter_sees_folded_cells():
     html = ("<main><h1>A</h1>" + cell.format(tag="", code="a = 1\n\nb = 2") + "<h2>B</h2>"
             + cell.format(tag="tag_hide-input", code="x\n" * 40) + cell.format(tag="", code="c = 3") + "</main>")
     assert visible_code_runs(BeautifulSoup(html, "html.parser")) == [("(top)", 0), ("A", 2), ("B", 1)]
+
+
+# --- the book as a reference and something to cite (issues 18 and 20) ---
+
+PUBLIC_MODULES = ["drivers", "mollifiers", "particles", "fokker_planck", "diagnostics", "wasserstein", "experiments",
+                  "field2d", "vortex", "keller_segel", "plotting", "audit", "gpu"]
+
+
+def test_every_page_footer_names_version_and_build_date(pages):
+    import chaos_book
+
+    missing = []
+    for name, soup in pages.items():
+        footer = soup.select_one(".chaos-book-version")
+        text = footer.get_text(" ", strip=True) if footer else ""
+        if f"version {chaos_book.__version__}" not in text or not re.search(r"built on 20\d\d-\d\d-\d\d", text):
+            missing.append(name)
+    assert missing == [], f"pages without the version and build date in their footer: {missing[:10]}"
+
+
+def test_chapter_download_menu_offers_the_executed_notebook(pages):
+    "Each notebook chapter links '.ipynb (with outputs)': the committed notebook with the outputs the page shows."
+    import json
+
+    chapters = [n for n in pages if n.startswith("nbs/")]
+    assert chapters
+    for name in chapters:
+        link = pages[name].find("a", href=re.compile(r"_notebooks/.*\.ipynb$"))
+        assert link is not None and "with outputs" in link.get_text(), f"{name}: no executed notebook to download"
+        source = pages[name].find("a", href=re.compile(r"_sources/.*\.ipynb$"))
+        assert source is not None, f"{name}: the source notebook is no longer offered"
+        nb = json.loads(local_file(name, link["href"]).read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert any(c["outputs"] for c in code), f"{name}: the downloaded notebook has no outputs"
+        committed = json.loads((ROOT / f"{name[:-5]}.ipynb").read_text(encoding="utf-8"))
+        assert [c["source"] for c in nb["cells"]] == [c["source"] for c in committed["cells"]], \
+            f"{name}: the download's cells differ from the committed notebook's"
+
+
+def inventory():
+    from sphinx.util.inventory import InventoryFile
+
+    with open(HTML / "objects.inv", "rb") as f:
+        return InventoryFile.load(f, "", lambda base, uri: uri)
+
+
+def test_objects_inv_lists_every_public_name():
+    "objects.inv (and so the index and the chapters' {py:...} links) holds every name in every module's __all__."
+    import importlib
+
+    inv = inventory()
+    python = {name for kind, entries in inv.items() if kind.startswith("py:") for name in entries}
+    missing = []
+    for m in PUBLIC_MODULES:
+        module = importlib.import_module(f"chaos_book.{m}")
+        assert f"chaos_book.{m}" in inv.get("py:module", {}), f"chaos_book.{m} has no reference page"
+        missing += [f"chaos_book.{m}.{n}" for n in module.__all__ if f"chaos_book.{m}.{n}" not in python]
+    assert missing == [], f"{len(missing)} public names missing from objects.inv: {missing[:20]}"
+
+
+def test_general_index_lists_the_api(pages):
+    index = pages.get("genindex.html")
+    assert index is not None
+    assert len(index.select("table.indextable a")) >= 100, "the general index is (nearly) empty"

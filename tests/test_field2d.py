@@ -5,7 +5,7 @@ from numpy.testing import assert_allclose
 from scipy.integrate import quad, dblquad
 from scipy.special import j0
 
-from chaos_book.field2d import (C_K, F_TABLE, K_eps, K_hat, Mesh, deposit, direct_field, field_at, field_free,
+from chaos_book.field2d import (C_K, K_eps, K_hat, Mesh, deposit, direct_field, field_at, field_free,
                                 field_periodic, gather, green, log_potential, mass_fraction, mesh_around, mesh_field, point_kernel)
 
 RNG = np.random.default_rng(11)
@@ -26,7 +26,7 @@ def test_bump_unit_mass_and_closed_form_mass_fraction():
 
 
 def test_hermite_table_matches_closed_form():
-    from chaos_book.field2d import _F_of_s
+    from chaos_book.field2d import _F_of_s, _F_TABLE as F_TABLE
     s = np.concatenate([RNG.random(5000), [0.0, 1 - 1e-12, 0.5]])
     tab = np.array([_F_of_s.py_func(v, F_TABLE) for v in s])
     assert np.abs(tab - mass_fraction(np.sqrt(s))).max() < 1e-14
@@ -216,9 +216,10 @@ def test_periodic_fourier_mode_exact():
     rho = np.cos(2 * x) * np.sin(1.5 * y) + 3.0             # the mean is removed on the torus
     phi_x = -2 * np.sin(2 * x) * np.sin(1.5 * y) / 6.25
     phi_y = 1.5 * np.cos(2 * x) * np.cos(1.5 * y) / 6.25
-    g = field_periodic(rho, L)
+    half = (L[0] / 2, L[1] / 2)                             # L is the half-width: periods 2 L
+    g = field_periodic(rho, half)
     assert_allclose(g, np.broadcast_arrays(phi_x, phi_y), atol=1e-13)
-    gp = field_periodic(rho, L, eps=0.4, kind="perp")
+    gp = field_periodic(rho, half, eps=0.4, kind="perp")
     assert_allclose(gp, K_hat(2.5, 0.4) * np.stack(np.broadcast_arrays(phi_y, -phi_x)), atol=1e-13)
 
 
@@ -272,3 +273,102 @@ def test_bad_input():
     with pytest.raises(ValueError, match="h must be finite"): Mesh((0.0, 0.0), 0.0, (8, 8))
     with pytest.raises(ValueError, match="method must be"): field_at(np.zeros((2, 2)), np.ones(2), 0.1, method="fmm")
     with pytest.raises(ValueError, match="L must be"): field_periodic(np.zeros((8, 8)), 0.0)
+
+
+# --- issue 17 (V24), 18 (API), 19 (guards) ----------------------------------------------------------------------------
+import chaos_book.field2d as f2d
+from chaos_book.field2d import check_pairs, choose_path, default_h, mesh_bytes
+
+
+def test_all_lists_public_names_only_and_help_is_short():
+    import pydoc
+    assert all(not n.startswith("_") for n in f2d.__all__)
+    assert "F_TABLE" not in f2d.__all__ and "NCHUNK" not in f2d.__all__ and "KINDS" not in f2d.__all__
+    text = pydoc.render_doc(f2d, renderer=pydoc.plaintext)
+    assert "ndarray(shape, dtype=float" not in text            # no numpy docstring dumped into help()
+
+
+def test_every_public_callable_has_a_numpydoc_docstring():
+    import inspect
+    for name in f2d.__all__:
+        obj = getattr(f2d, name)
+        if not callable(obj): continue
+        doc = inspect.getdoc(obj)
+        assert doc and len(doc.splitlines()[0]) > 10, name
+        if inspect.isfunction(obj) and inspect.signature(obj).parameters:
+            assert "Parameters\n----------" in doc, name
+        assert "see above" not in doc.lower(), name
+
+
+def test_auto_keeps_accuracy_one_far_vortex():
+    "V24: 5000 vortices with one at (1e3, 0) or (1e6, 0): 'auto' must match the direct sum (it used to coarsen h)."
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5000, 2)) * 0.3
+    w = np.full(5000, 1 / 5000)
+    for far in (1e3, 1e6):
+        x[0] = (far, 0.0)
+        ref = direct_field(x, x, w, 0.05, "perp")
+        assert np.abs(field_at(x, w, 0.05, "perp") - ref).max() <= 5e-3 * np.abs(ref).max()
+
+
+def test_auto_refuses_when_no_path_keeps_accuracy():
+    x = np.zeros((5000, 2))
+    x[0] = (1e9, 0.0)
+    with pytest.raises(ValueError, match="no path keeps the promised accuracy"):
+        field_at(x, np.ones(5000), 0.05, "perp", max_pairs=1e6)
+
+
+def test_choose_path():
+    assert choose_path(10**6, (512, 512)) == "mesh"
+    assert choose_path(5000, (160000, 80)) == "direct"                  # a wide, cheap-to-sum set
+    with pytest.raises(ValueError, match="GiB"): choose_path(10**6, (10**6, 10**6))
+
+
+def test_default_h_never_coarsens_and_checks_eps():
+    assert default_h(0.08) == 0.01
+    assert default_h(0.08, np.array([[0.0, 0.0], [1e3, 0.0]])) == 0.01
+    with pytest.raises(ValueError, match="eps must be finite and > 0"): default_h(-1)
+    with pytest.raises(ValueError, match="n_max"): default_h(0.08, np.array([[0.0, 0.0], [1e3, 0.0]]), n_max=1024)
+
+
+def test_mesh_memory_guard_gives_the_estimate():
+    with pytest.raises(ValueError, match=r"10000000 x 10000000 cells would need about .* GiB"):
+        Mesh((0.0, 0.0), 0.1, (1e7, 1e7))
+    assert Mesh((0.0, 0.0), 0.1, (1e3, 64)).n == (1000, 64)             # integral floats are accepted
+    with pytest.raises(ValueError, match="GiB"): Mesh((0.0, 0.0), 0.1, (4096, 4096), max_bytes=1e6)
+    assert mesh_bytes((512, 512)) < 2**30
+
+
+def test_mesh_around_far_vortex_guard():
+    "A vortex mesh of 4e15 cells (one vortex at 1e9 with h = 1e-3) is refused before any allocation."
+    with pytest.raises(ValueError, match=r"1000000000016 x 16 cells would need about"):
+        mesh_around(np.array([[0.0, 0.0], [1e9, 0.0]]), 1e-3)
+    with pytest.raises(ValueError, match="GiB"):
+        mesh_around(np.array([[0.0, 0.0], [1e9, 1e9]]), 1.0 / 4e3 * 1e3 / 1e3 * 16)   # ~ 4e15 cells
+
+
+@pytest.mark.parametrize("n", [(64.5, 64), (64, np.nan), ("a", 64), (64,), 64, (1, 64), (True, 64)])
+def test_mesh_non_integer_n_is_named(n):
+    with pytest.raises(ValueError, match="n must be two integers >= 2"): Mesh((0.0, 0.0), 0.1, n)
+
+
+def test_mesh_around_bad_input():
+    with pytest.raises(ValueError, match="at least one point"): mesh_around(np.zeros((0, 2)), 0.1)
+    with pytest.raises(ValueError, match="margin must be finite and >= 0"): mesh_around(np.zeros((3, 2)), 0.1, margin=-10)
+    with pytest.raises(ValueError, match="margin must be finite and >= 0"): mesh_around(np.zeros((3, 2)), 0.1, margin=np.nan)
+    with pytest.raises(ValueError, match="multiple"): mesh_around(np.zeros((3, 2)), 0.1, multiple=0)
+
+
+def test_direct_sum_time_guard():
+    "N = 5e6 on itself is 2.5e13 pairs (about 9 h): refused, with the estimate; max_pairs raises the limit."
+    with pytest.raises(ValueError, match=r"2.5e\+13 pair interactions, about .* s"): check_pairs(5_000_000, 5_000_000)
+    x = np.zeros((5_000_000, 2))
+    with pytest.raises(ValueError, match="max_pairs"): field_at(x, np.ones(5_000_000), 0.1, "perp", method="direct")
+    with pytest.raises(ValueError, match="max_pairs"): direct_field(x[:20], x[:20], np.ones(20), 0.1, max_pairs=10)
+    assert direct_field(x[:20], x[:20], np.ones(20), 0.1, max_pairs=400).shape == (20, 2)
+
+
+def test_field_at_bad_input():
+    with pytest.raises(ValueError, match="at least one point"): field_at(np.zeros((0, 2)), np.zeros(0), 0.1, method="mesh")
+    with pytest.raises(TypeError, match="mesh must be a chaos_book.field2d.Mesh"):
+        field_at(np.zeros((2, 2)), np.ones(2), 0.1, method="mesh", mesh=64)

@@ -344,3 +344,15 @@ def test_workspace_wrong_shapes_name_the_parameter():
             density_at(ws, np.zeros(2), out=np.zeros(3))
     with pytest.raises(ValueError, match=r"eps must be a number"):
         DensityWorkspace(np.ones(2))
+
+
+def test_density_grid_memory_guard_gives_the_estimate():
+    # issue 19: a span of 1e12 at eps = 0.1 would be a 4e15-node grid; refused before allocating, with the estimate
+    from chaos_book.mollifiers import DensityWorkspace, density_grid
+    with DensityWorkspace(0.1) as ws, pytest.raises(ValueError, match=r"density grid of 4.1\de\+15 nodes would need about .* GiB"):
+        density_grid(ws, np.array([0.0, 1e12]))
+    with DensityWorkspace(0.1, max_bytes=1e5) as ws:
+        with pytest.raises(ValueError, match="limit of"):
+            density_grid(ws, np.array([0.0, 100.0]))
+    with DensityWorkspace(0.1, max_bytes=1e9) as ws:
+        assert density_grid(ws, np.array([0.0, 100.0])).size == ws.G > 0
