@@ -82,8 +82,9 @@ book: venv export vendor
 
 # The PDF: Sphinx's LaTeX builder, then XeLaTeX through latexmk. The notebooks are not executed again: the build reads
 # their outputs from the same jupyter-cache as the HTML book (and executes only what the cache lacks).
+# `vendor` because _config.yml's html_static_path names _vendor/, and Sphinx checks it under every builder.
 PDF := _build/latex/chaos-book.pdf
-pdf: venv export tex
+pdf: venv export vendor tex
 	@rm -f $(PDF)
 	$(call build_book,--builder pdflatex)
 	@test -f $(PDF) && echo "pdf: $(CURDIR)/$(PDF) ($$(pdfinfo $(PDF) | awk '/^Pages:/ {print $$2}') pages)"
@@ -112,7 +113,7 @@ TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texl
                 fonts-freefont-otf latexmk poppler-utils
 tex:
 	@have() { command -v xelatex && command -v latexmk && command -v pdftotext && command -v pdftoppm && \
-	  kpsewhich fncychap.sty tabulary.sty && fc-list | grep -q FreeSerif; } >/dev/null 2>&1; \
+	  kpsewhich fncychap.sty tabulary.sty && test -n "$$(fc-list FreeSerif)"; } >/dev/null 2>&1; \
 	have || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's TeX Live for the PDF: $(TEX_PACKAGES)"; \

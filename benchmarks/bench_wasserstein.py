@@ -87,7 +87,7 @@ def sliced():
             theta = _directions(d, 256, np.random.default_rng(7))
             ours, v = best_ms(lambda: sliced_wasserstein(a, b, n_projections=256, seed=7), 3)
             row(f"SW2 R^{d}, 256 dirs", N, "ours", ours, ours, v, None)
-            ms, w = best_ms(lambda: ot.sliced_wasserstein_distance(a, b, p=2, projections=theta.T), 3)
+            ms, w = best_ms(lambda: ot.sliced_wasserstein_distance(a, b, p=2, projections=theta.T), 1)
             row("", N, "POT (same directions)", ms, ours, w, v)
 
 

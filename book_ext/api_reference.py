@@ -1,6 +1,6 @@
 """The API reference (api/*.md, Sphinx autodoc + napoleon) in a nitpicky, offline build.
 
-The book builds with `-n -W` and without intersphinx (no network). Two things would otherwise break it:
+The book builds with `-n -W` and without intersphinx (no network). Three things would otherwise break it or the pages:
 
 - **Types in numpydoc docstrings.** napoleon and Sphinx's typed fields turn every word of a type phrase
   ("ndarray of shape (N, 2)", "float, default DPI", "two ints") into a cross-reference. A `missing-reference` handler
@@ -8,6 +8,9 @@ The book builds with `-n -W` and without intersphinx (no network). Two things wo
   documented object, of any kind) and leaves every other phrase as plain text: Python's, numpy's and matplotlib's
   names cannot be linked offline, and English words are not names. A target that starts with `chaos_book` and is not
   in the reference (a private, removed or misspelt name) is not touched, so it still fails the build.
+- **Constants.** autodoc documents a module's data only when it has a `#:` comment, so `.. chaos-api:: module`
+  (used by every page in api/) runs `automodule` for the functions and classes and `autodata` for every other
+  name of `__all__` (a table or a constant, shown without its value): the index holds each public name.
 - **Plain-text docstrings.** The docstrings are written for `help()`, where `|x|` is an absolute value; in
   reStructuredText it is a substitution reference. `autodoc-process-docstring` escapes `|` (after napoleon has
   rewritten the numpydoc sections), and turns `$...$` (math as the chapters write it) into `:math:` roles, so
@@ -16,22 +19,15 @@ The book builds with `-n -W` and without intersphinx (no network). Two things wo
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 
 from docutils import nodes
-from sphinx.addnodes import pending_xref
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
 
 __version__ = "0.1.0"
-
-TYPE_ALIASES = {
-    "ndarray": "numpy.ndarray",
-    "array_like": "numpy.typing.ArrayLike",
-    "array-like": "numpy.typing.ArrayLike",
-    "Generator": "numpy.random.Generator",
-    "Figure": "matplotlib.figure.Figure",
-    "Axes": "matplotlib.axes.Axes",
-    "Executor": "concurrent.futures.Executor",
-}
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _BAR = re.compile(r"(?<!\\)\|")
@@ -59,6 +55,14 @@ def escape_bars(lines: list[str]) -> None:
 
 def _docstring(app, what, name, obj, options, lines):
     escape_bars(lines)
+
+
+def _no_type_docstring(app, what, name, obj, options, lines):
+    "A constant with no `#:` comment would show its type's docstring (dict's, ndarray's): show none."
+    if what in ("data", "attribute") and not inspect.isclass(obj) and not inspect.isroutine(obj):
+        own = inspect.getdoc(type(obj)) or ""
+        if own and "\n".join(lines).strip() == inspect.cleandoc(own).strip():
+            lines.clear()
 
 
 def _own_objects(env):
@@ -96,15 +100,31 @@ def _missing(app, env, node, contnode):
     return contnode  # Python, numpy, scipy, matplotlib ... or words of a type phrase: plain text
 
 
-def _configure(app, config):
-    aliases = dict(getattr(config, "napoleon_type_aliases", None) or {})
-    for short, full in TYPE_ALIASES.items():
-        aliases.setdefault(short, full)
-    config.napoleon_type_aliases = aliases
+class ApiModule(SphinxDirective):
+    """`.. chaos-api:: chaos_book.name`: the module's reference, every name of its `__all__` included."""
+
+    required_arguments = 1
+
+    def run(self):
+        name = self.arguments[0]
+        module = importlib.import_module(name)
+        public = list(getattr(module, "__all__", []))
+        data = [n for n in public if not (inspect.isclass(getattr(module, n)) or inspect.isroutine(getattr(module, n))
+                                         or callable(getattr(module, n)))]
+        lines = [f".. automodule:: {name}"]
+        if data:
+            lines.append(f"   :exclude-members: {', '.join(data)}")
+        lines.append("")
+        for n in data:
+            lines += [f".. autodata:: {name}.{n}", "   :no-value:", ""]
+        node = nodes.container()
+        self.state.nested_parse(StringList(lines, source=self.env.docname), self.content_offset, node)
+        return node.children
 
 
 def setup(app):
-    app.connect("config-inited", _configure, priority=800)
-    app.connect("autodoc-process-docstring", _docstring, priority=600)  # after napoleon (500)
+    app.add_directive("chaos-api", ApiModule)
+    app.connect("autodoc-process-docstring", _no_type_docstring, priority=400)  # before napoleon (500)
+    app.connect("autodoc-process-docstring", _docstring, priority=600)  # after napoleon
     app.connect("missing-reference", _missing, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

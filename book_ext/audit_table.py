@@ -35,6 +35,7 @@ CHAPTER_WIDTHS = (14, 20, 17, 18, 13, 18)  # a chapter's table: fixed layout, so
 SUMMARY_COLUMNS = ("item", "verdict at a glance", "scope of the deciding rows", "rows")
 SCI = re.compile(r"(?<![\\\w.{])(\d+(?:\.\d+)?)[eE]([+\-−]?)(\d+)(?![\w.])")
 TOKEN = re.compile(r"\S*\d\S*")
+NAME = re.compile(r"[^\s_]*\w_\w\S*")  # a token such as check_assumptions; (breakable after `_` when long)
 
 
 class verdicts_node(nodes.General, nodes.Element):
@@ -74,40 +75,77 @@ def _verdict_md(row) -> str:
 RELATIONS = ("=", "<", ">", "\\le", "\\leq", "\\ge", "\\geq", "\\approx", "\\ne", "\\neq", "\\sim", "\\lesssim")
 
 
+BINARY = ("\\cdot", "\\times", "\\pm", "\\mp")
+
+
 def _split_relations(tex: str, shortest: int = 16):
-    """Split inline TeX after each top-level relation (outside braces, \\left...\\right and environments), where TeX
-    itself may break a line, and after each top-level comma (a list such as $\\eps \\in \\{0.2, 0.1\\}$, where a table
-    cell may break it too). MathJax 3 never breaks inline maths, so a long formula would overflow its cell."""
+    """Split inline TeX where TeX itself may break a line: after each top-level relation (outside braces,
+    \\left...\\right and environments) and after each binary operator outside parentheses; and after each top-level comma
+    (a list such as $\\eps \\in \\{0.2, 0.1\\}$, which a table cell may break too). MathJax 3 never breaks inline maths,
+    so a long formula would overflow its cell. Each piece is valid TeX on its own."""
     if len(tex) < shortest:
         return [tex]
-    pieces, depth, start, i = [], 0, 0, 0
+    pieces, depth, paren, bars, start, i, prev = [], 0, 0, 0, 0, 0, ""
     while i < len(tex):
         c = tex[i]
         if c == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
-            word = m[0]
+            word = re.match(r"\\([A-Za-z]+|.)", tex[i:])[0]
             if word in ("\\left", "\\begin"):
                 depth += 1
             elif word in ("\\right", "\\end"):
                 depth -= 1
-            elif depth == 0 and word in RELATIONS and not tex[i + len(word):i + len(word) + 1].isalpha():
+            elif word in ("\\{", "\\langle", "\\lVert", "\\lvert"):
+                paren += 1
+            elif word in ("\\}", "\\rangle", "\\rVert", "\\rvert"):
+                paren -= 1
+            elif word in ("\\|", "\\Vert", "\\vert"):  # a norm or an absolute value: open, then close
+                bars ^= 2
+            elif depth == 0 and not tex[i + len(word):i + len(word) + 1].isalpha() and (
+                    word in RELATIONS or (word in BINARY and paren == 0 and not bars)):
                 i += len(word)
                 pieces.append(tex[start:i])
-                start = i
+                start, prev = i, "op"
                 continue
             i += len(word)
+            prev = "atom"
             continue
+        if c in "([":
+            paren += 1
+        elif c in ")]":
+            paren -= 1
+        elif c == "|":
+            bars ^= 1
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
-        elif depth == 0 and c in "=<>," and i > 0:
+        elif depth == 0 and i > 0 and (c in "=<>," or (c in "+-" and paren == 0 and not bars and prev == "atom")):
             pieces.append(tex[start:i + 1])
-            start = i + 1
+            start, prev = i + 1, "op"
+            i += 1
+            continue
+        if not c.isspace():
+            prev = "op" if c in "=<>,+-([" or (c == "|" and bars) else "atom"
         i += 1
     pieces.append(tex[start:])
     pieces = [p.strip() for p in pieces if p.strip()]
     return pieces if len(pieces) > 1 and depth == 0 else [tex]
+
+
+def _breakable_literals(tree):
+    "Long code names in a cell may break after `_` or `.` (a <wbr>, as in a URL), never inside a word."
+    for lit in list(tree.findall(nodes.literal)):
+        text = lit.astext()
+        if len(text) < 12 or len(lit.children) != 1 or not isinstance(lit.children[0], nodes.Text):
+            continue
+        parts = re.split(r"(?<=[_.])(?=\w)", text)
+        if len(parts) == 1:
+            continue
+        lit.children = []
+        for k, part in enumerate(parts):
+            if k:
+                lit += nodes.raw("", "<wbr>", format="html")
+            lit += nodes.Text(part)
 
 
 def _upright_numbers(tree):
@@ -123,27 +161,41 @@ def _upright_numbers(tree):
             parent.remove(m)
             out = []
             for k, piece in enumerate(pieces):
-                if k:
-                    out.append(nodes.Text(" "))
+                last = k == len(pieces) - 1
+                if not last and not piece.endswith(","):
+                    piece += "{}"  # keeps the relation's or operator's space on its right, as in the whole formula
                 out.append(nodes.math(piece, piece, classes=list(m.get("classes", []))))
+                if not last:  # a break opportunity: a space after a comma, a zero-width one after an operator
+                    out.append(nodes.Text(" " if piece.endswith(",") else "\u200b"))
             for k, node in enumerate(out):
                 parent.insert(index + k, node)
         elif new != tex:
             m.children = []
             m += nodes.Text(new)
+    _breakable_literals(tree)
     for text in list(tree.findall(nodes.Text)):
         parent = text.parent
         if parent is None or isinstance(parent, (nodes.math, nodes.literal, nodes.math_block, nodes.raw)) \
                 or "chaos-num" in parent.get("classes", []):
             continue
         s = str(text)
-        if not TOKEN.search(s):
+        if not TOKEN.search(s) and not NAME.search(s):
             continue
         parts, last = [], 0
-        for g in TOKEN.finditer(s):
+        for g in re.finditer(r"\S+", s):
+            token = g[0]
+            name = len(token) >= 10 and NAME.fullmatch(token)
+            if not (name or TOKEN.fullmatch(token)):
+                continue
             if g.start() > last:
                 parts.append(nodes.Text(s[last:g.start()]))
-            parts.append(nodes.inline(g[0], g[0], classes=["chaos-num"]))
+            if name:  # a long code name, written without backticks: it may break after `_`
+                for k, piece in enumerate(re.split(r"(?<=_)(?=\w)", token)):
+                    if k:
+                        parts.append(nodes.raw("", "<wbr>", format="html"))
+                    parts.append(nodes.Text(piece))
+            else:
+                parts.append(nodes.inline(token, token, classes=["chaos-num"]))
             last = g.end()
         if last < len(s):
             parts.append(nodes.Text(s[last:]))

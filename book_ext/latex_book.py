@@ -54,6 +54,7 @@ def _config(app, config):
     elements.setdefault("papersize", "a4paper")
     elements.setdefault("pointsize", "10pt")
     elements.setdefault("figure_align", "htbp")
+    elements.setdefault("extraclassoptions", "openany,oneside")  # no blank pages before chapters
     elements.setdefault("sphinxsetup", "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=1")
     elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
     config.latex_elements = elements

@@ -12,7 +12,7 @@ from scipy.signal import fftconvolve
 from ._checks import check_eps as _check_eps, check_memory as _check_memory
 from ._checks import points2d as _points, weights as _weights
 from .field2d import (K_eps, K_hat, Mesh, check_pairs, choose_path, default_h, deposit, direct_field, field_at,
-                               field_free, field_periodic, mesh_around, mesh_bytes, mesh_field, wavenumbers)
+                               field_free, field_periodic, mesh_around, mesh_field, wavenumbers)
 from .particles import time_grid
 
 # %% auto #0
@@ -259,8 +259,8 @@ def simulate(x0, gamma, nu, eps, T, dt, seed=None, method="auto", save_at=None, 
 
     Euler-Maruyama, X <- X + b^eps(X) dt + sqrt(2 nu dt) Z with Z ~ N(0, I) from a numpy Generator (seed= or
     rng=): the same seed gives the same run bit for bit, on any number of threads. scheme="heun": the
-    stochastic Heun predictor-corrector with the same Z, X <- X + (b(X) + b(X*)) dt/2 + sqrt(2 nu dt) Z,
-    X* = X + b(X) dt + sqrt(2 nu dt) Z (weak order 2 for additive noise; two drift evaluations per step).
+    stochastic Heun predictor-corrector with the same Z, X <- X + (b(X) + b(Xp)) dt/2 + sqrt(2 nu dt) Z,
+    Xp = X + b(X) dt + sqrt(2 nu dt) Z (weak order 2 for additive noise; two drift evaluations per step).
     On the mesh path the mesh (step h) is built once with room to spare and grows, keeping h, when a vortex
     reaches its edge: nothing wraps round. method="auto" takes the direct sum for N <= 4000, else the path
     that `chaos_book.field2d.choose_path` picks at step h: the mesh step is never coarsened.

@@ -174,7 +174,7 @@ def test_changing_a_chapter_changes_the_audit_page(tmp_path):
     # the control reads as the check working, never as a bold "fails" of the paper
     assert "the check fails, as designed" in page and "<strong>fails</strong>" not in page
     # the key number in scientific notation is typeset upright, split after its relation so that it can wrap
-    assert r"\mathrm{5.0e{-}17}" in page and r"\(|\int K - 1| =\)" in page
+    assert r"\mathrm{5.0e{-}17}" in page and r"\(|\int K - 1| ={}\)" in page
     # one anchor per item, which the summary and the graph (on both pages) link to
     for item in ITEMS:
         assert page.count(f'id="{item_anchor(item)}"') == 1 and page.count(f'href="#{item_anchor(item)}"') == 2

@@ -156,7 +156,8 @@ LAYOUT = """() => {
     || e.tagName === "MATH";
   const tables = [...document.querySelectorAll("table.chaos-audit, table.chaos-verdict-table")]
     .flatMap(t => [t, ...t.querySelectorAll("*")]).filter(e => !mathjax(e) && wide(e)).map(say);
-  const column = e => (e.closest("article, main") || document.body).clientWidth;
+  const column = e => { const c = e.closest("article, main") || document.body, s = getComputedStyle(c);
+    return c.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); };  // its content width
   const equations = [...document.querySelectorAll('div.math, mjx-container[display="true"]')]
     .filter(e => wide(e) && ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.scrollWidth <= column(e))
     .map(say);

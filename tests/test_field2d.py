@@ -343,8 +343,6 @@ def test_mesh_around_far_vortex_guard():
     "A vortex mesh of 4e15 cells (one vortex at 1e9 with h = 1e-3) is refused before any allocation."
     with pytest.raises(ValueError, match=r"1000000000016 x 16 cells would need about"):
         mesh_around(np.array([[0.0, 0.0], [1e9, 0.0]]), 1e-3)
-    with pytest.raises(ValueError, match="GiB"):
-        mesh_around(np.array([[0.0, 0.0], [1e9, 1e9]]), 1.0 / 4e3 * 1e3 / 1e3 * 16)   # ~ 4e15 cells
 
 
 @pytest.mark.parametrize("n", [(64.5, 64), (64, np.nan), ("a", 64), (64,), 64, (1, 64), (True, 64)])

@@ -60,7 +60,7 @@ def test_public_modules_have_a_reference_page():
     for m in modules:
         page = ROOT / "api" / f"{m}.md"
         assert page.is_file(), f"chaos_book.{m} has no page api/{m}.md"
-        assert f"automodule:: chaos_book.{m}" in page.read_text()
+        assert f"chaos-api:: chaos_book.{m}" in page.read_text()
         assert f"file: api/{m}" in toc
 
 
