@@ -131,7 +131,8 @@ test: venv vendor browser
 	$(call step,nbdev_export must not change chaos_book/)
 	$(call no_drift,chaos_book,$(BIN)/nbdev_export)
 	$(call step,API tests)
-	$(BIN)/pytest -q -m "not slow and not cudasim" tests --ignore=tests/test_book_html.py --ignore=tests/test_browser.py
+	$(BIN)/pytest -q -m "not slow and not cudasim" tests --ignore=tests/test_book_html.py --ignore=tests/test_browser.py \
+	  --ignore=tests/test_pdf.py
 	$(call step,GPU kernels under numba's CUDA simulator (bounded))
 	NUMBA_ENABLE_CUDASIM=1 timeout 300 $(BIN)/pytest -q -m cudasim tests/test_gpu.py
 	$(call step,book build: executes every notebook not cached for this library)

@@ -7,6 +7,10 @@
   caption that says where the live version is: the bundle's text/plain (`Explorer.caption()`), or, when that is
   only a widget's repr, a sentence of this module.
 - The API reference is an appendix: its chapters are lettered.
+- sphinx-jupyterbook-latex (`use_jupyterbook_latex: true`) turns the toc's parts into LaTeX parts; its document class
+  and its unicode-math preamble are replaced by Sphinx's manual class and the few definitions its pages use, so the
+  PDF needs only the Debian packages that `make tex` installs (see `_manual_class`).
+- The title page shows the version and the build date (book_ext/page_assets.py sets `release` and `today`).
 - The verdict tables of the chapters and the audit table are long tables in a small font, with given column widths,
   so that they break across pages and fit the text width.
 """

@@ -7,13 +7,13 @@ __all__ = ['ITEMS', 'VERDICTS', 'UNCHECKED', 'KINDS', 'ITEM_VERDICTS', 'DECIDING
            'Verdicts', 'verdicts', 'part_verdict', 'item_verdict', 'summary', 'item_shape', 'graph', 'uses',
            'item_anchor', 'graph_svg', 'rests_on', 'sort_key', 'audit_object', 'text_table']
 
-# %% ../nbs/14_audit.ipynb #ed2bb575
+# %% ../nbs/14_audit.ipynb #442c53df
 import html
 import json
 import re
 from dataclasses import dataclass, asdict
 
-# %% ../nbs/14_audit.ipynb #4647b3f2
+# %% ../nbs/14_audit.ipynb #adb01fff
 ITEMS = ("Definition 2.1", "Definition 2.2", "Definition 2.3",
          "Assumption 2.4(i)", "Assumption 2.4(ii)", "Assumption 2.4(iii)", "Assumption 2.4(iv)",
          "Assumption 2.4(v)", "Example 2.5", "Proposition 2.6", "Remark 2.7", "Theorem 3.1",
@@ -29,7 +29,7 @@ ITEM_VERDICTS = ("fails", "statement holds, proof has a gap", "proof has a gap, 
                  "proof steps hold, statement not checked", "not checkable numerically",
                  "no statement checked")
 
-# %% ../nbs/14_audit.ipynb #9bc1abbd
+# %% ../nbs/14_audit.ipynb #57e5855f
 def _text(name, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
@@ -139,7 +139,7 @@ class Claim:
         """
         return UNCHECKED if self.holds is None else self.if_true if self.holds else self.if_false
 
-# %% ../nbs/14_audit.ipynb #d56c943a
+# %% ../nbs/14_audit.ipynb #bd973cdf
 _COLUMNS = ("item", "claim", "scope", "how it is checked", "verdict", "key number")
 DECIDING = ("statement", "proof step")
 
@@ -252,7 +252,7 @@ def verdicts(*claims):
     """
     return Verdicts(claims)
 
-# %% ../nbs/14_audit.ipynb #0d2d2bda
+# %% ../nbs/14_audit.ipynb #88591025
 def _field(row, name):
     return getattr(row, name) if isinstance(row, Claim) else row[name]
 
@@ -369,7 +369,7 @@ def summary(rows):
                         kinds={k: n for k, n in kinds.items() if n}, scopes=scopes))
     return out
 
-# %% ../nbs/14_audit.ipynb #93d3a3a4
+# %% ../nbs/14_audit.ipynb #02ccfe77
 def item_shape(item):
     """The kind of a numbered item, which sets its shape in the graph.
 
@@ -498,7 +498,7 @@ def uses(item):
     paths.pop(item)
     return dict(sorted(paths.items(), key=lambda kv: ITEMS.index(kv[0])))
 
-# %% ../nbs/14_audit.ipynb #edc0fdc2
+# %% ../nbs/14_audit.ipynb #0f544500
 _FILL = {"holds": "#cdebd3", "holds with a corrected constant": "#fbe3a6", "fails": "#f5c2bd",
          "holds but vacuous": "#e1e5ea", UNCHECKED: "#e6ddf1", None: "#ffffff"}
 _STROKE = {"holds": "#1e7b3f", "holds with a corrected constant": "#a86f00", "fails": "#b03a2e",
@@ -647,7 +647,7 @@ def graph_svg(items_summary, href=None, *, title="The argument of the paper, wit
     out.append("</svg>")
     return "\n".join(out)
 
-# %% ../nbs/14_audit.ipynb #0a7ec383
+# %% ../nbs/14_audit.ipynb #852ecd6f
 _PHRASE = {"fails": "Failing as stated", "statement holds, proof has a gap": "Holding where checked, with a gap in the proof",
            "proof has a gap, statement not checked": "With a gap in the proof and no statement checked",
            "holds with a corrected constant": "Holding with a corrected constant",

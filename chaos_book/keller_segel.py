@@ -154,7 +154,7 @@ def _radial_system(mass, chi, D, c_d, xi, dxi):
         return diags([lo[1:], w * (a * d1 - 8 * D / dxi ** 2), up[:-1]], [-1, 0, 1], format="csc")
     return rhs, jac
 
-def solve_radial(mass, sigma2, T, *, chi=1.0, D=1.0, c_d=1.0, save_at=None, dxi=0.02, r_det=1e-4, rtol=1e-8):
+def solve_radial(mass, sigma2, T, *, chi=1.0, D=1.0, c_d=1.0, save_at=None, dxi=0.02, r_det=1e-4, rtol=1e-6):
     """The classical (eps = 0) Keller-Segel system from a radial Gaussian, by its cumulative mass.
 
     For a radial density rho(|x|, t) of u_t = div(D grad u - chi u grad phi), -Lap phi = c_d u in R^2, the mass inside the
@@ -229,7 +229,8 @@ def blowup_time_radial(mass, sigma2, *, chi=1.0, D=1.0, c_d=1.0):
     time is computed by `solve_radial` (independent of `solve_pde`): the time at which the disc of radius 1e-4 sigma
     holds M_c / 2, on the grids dxi = 0.04 and 0.02 in log r^2, Richardson-extrapolated (the scheme is of second order).
     Stated tolerance: relative error below 1e-5 (the two grids differ by about 1e-4 and the extrapolation leaves about
-    1e-6; shrinking the detection radius tenfold moves the time by less than 1e-6). The time is below the virial bound
+    1e-6; shrinking the detection radius tenfold moves the time by less than 1e-6, and the integrator's rtol = 1e-6 by
+    about 1e-7). The time is below the virial bound
     T* = 2 sigma2 M / |virial rate|.
 
     Parameters
@@ -609,6 +610,7 @@ def solve_pde(u0, L, n, chi, D, T, eps=0.0, c_d=1.0, source="mollified", save_at
 
 # %% ../nbs/13_keller_segel.ipynb #49884b42
 _NCHUNK = 64    # fixed chunks of the reductions: the summation order, hence every recorded sum, never depends on threads
+_PAR_MIN = 20_000   # below this many particles the compiled passes run serially (same chunks, same bits, no thread start-up)
 
 @nb.njit(cache=True, parallel=True)
 def _em_move(x, g, c, z, m, dt, s, out):
@@ -618,6 +620,28 @@ def _em_move(x, g, c, z, m, dt, s, out):
     n = x.shape[0]
     part = np.zeros((_NCHUNK, 4))
     for k in nb.prange(_NCHUNK):
+        xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
+        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
+            bx, by = c * g[i, 0], c * g[i, 1]
+            yx, yy = x[i, 0] + dt * bx, x[i, 1] + dt * by
+            xb += x[i, 0] * bx + x[i, 1] * by
+            b2 += bx * bx + by * by
+            var += 4 * s * s * (yx * yx + yy * yy) + 4 * s ** 4
+            nx, ny = yx + s * z[i, 0], yy + s * z[i, 1]
+            if not (math.isfinite(nx) and math.isfinite(ny)): bad += 1.0
+            out[i, 0] = nx; out[i, 1] = ny
+        part[k, 0] = xb; part[k, 1] = b2; part[k, 2] = var; part[k, 3] = bad
+    xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
+    for k in range(_NCHUNK):
+        xb += part[k, 0]; b2 += part[k, 1]; var += part[k, 2]; bad += part[k, 3]
+    return m * xb, m * b2, m * m * var, bad == 0.0
+
+@nb.njit(cache=True)
+def _em_move_1(x, g, c, z, m, dt, s, out):
+    "The serial twin of _em_move (the same chunks and order)."
+    n = x.shape[0]
+    part = np.zeros((_NCHUNK, 4))
+    for k in range(_NCHUNK):
         xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
         for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
             bx, by = c * g[i, 0], c * g[i, 1]
@@ -649,11 +673,35 @@ def _moments(x):
         a += part[k, 0]; sx += part[k, 1]; sy += part[k, 2]
     return a, sx, sy
 
+@nb.njit(cache=True)
+def _moments_1(x):
+    "The serial twin of _moments (the same chunks and order)."
+    n = x.shape[0]
+    part = np.zeros((_NCHUNK, 3))
+    for k in range(_NCHUNK):
+        a = 0.0; sx = 0.0; sy = 0.0
+        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
+            a += x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]; sx += x[i, 0]; sy += x[i, 1]
+        part[k, 0] = a; part[k, 1] = sx; part[k, 2] = sy
+    a = 0.0; sx = 0.0; sy = 0.0
+    for k in range(_NCHUNK):
+        a += part[k, 0]; sx += part[k, 1]; sy += part[k, 2]
+    return a, sx, sy
+
 @nb.njit(cache=True, parallel=True)
 def _count_within(x, cx, cy, r2):
     "Number of points within distance sqrt(r2) of (cx, cy) (an integer count: exact on any thread count)."
     c = 0
     for i in nb.prange(x.shape[0]):
+        dx, dy = x[i, 0] - cx, x[i, 1] - cy
+        if dx * dx + dy * dy <= r2: c += 1
+    return c
+
+@nb.njit(cache=True)
+def _count_within_1(x, cx, cy, r2):
+    "The serial twin of _count_within (the same chunks and order)."
+    c = 0
+    for i in range(x.shape[0]):
         dx, dy = x[i, 0] - cx, x[i, 1] - cy
         if dx * dx + dy * dy <= r2: c += 1
     return c
@@ -682,8 +730,10 @@ def concentration(x, eps):
         If x is not a finite (N, 2) array or eps is not finite and > 0.
     """
     x, eps = _check_x0(x, copy=False), _positive("eps", eps)
-    _, sx, sy = _moments(x)
-    return _count_within(x, sx / x.shape[0], sy / x.shape[0], 4.0 * eps * eps) / x.shape[0]
+    par = x.shape[0] >= _PAR_MIN
+    _, sx, sy = (_moments if par else _moments_1)(x)
+    count = _count_within if par else _count_within_1
+    return count(x, sx / x.shape[0], sy / x.shape[0], 4.0 * eps * eps) / x.shape[0]
 
 # %% ../nbs/13_keller_segel.ipynb #5f6a2d27
 _METHODS = ("auto", "direct", "mesh")
@@ -770,15 +820,26 @@ def _max_norm2(g, c):
         m = max(m, bx * bx + by * by)
     return m
 
+@nb.njit(cache=True)
+def _max_norm2_1(g, c):
+    "The serial twin of _max_norm2."
+    m = 0.0
+    for i in range(g.shape[0]):
+        bx, by = c * g[i, 0], c * g[i, 1]
+        m = max(m, bx * bx + by * by)
+    return m
+
 def _em_step(x, w, m, chi_c, D, eps, dt, step_control, meshes, noise, out):
     """One Euler-Maruyama step from x into out, of length dt, shortened so that the drift moves no particle more than
     step_control * eps. Returns (step, (xb, b2, var), ok, h, drift move / eps); ok is False when the field or a position
     is not finite."""
     g, h = _field(x, w, eps, meshes)                  # the drift is chi_c g, scaled inside the compiled passes
-    bmax = math.sqrt(_max_norm2(g, chi_c))
+    par = x.shape[0] >= _PAR_MIN
+    bmax = math.sqrt((_max_norm2 if par else _max_norm2_1)(g, chi_c))
     step = min(dt, step_control * eps / bmax) if (step_control is not None and bmax > 0) else dt
     if not (math.isfinite(bmax) and step > 0): return step, (0.0, 0.0, 0.0), False, h, math.inf
-    xb, b2, var, ok = _em_move(x, g, chi_c, noise.draw(), m, step, math.sqrt(2 * D * step), out)
+    move = _em_move if par else _em_move_1
+    xb, b2, var, ok = move(x, g, chi_c, noise.draw(), m, step, math.sqrt(2 * D * step), out)
     return step, (xb, b2, var), ok, h, step * bmax / eps
 
 def em_step(x, mass, chi, D, eps, dt, rng, *, c_d=1.0, method="mesh", mesh=None):
@@ -903,6 +964,9 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
     position is not finite. The regularised system itself never blows up: the flag marks the time at which the
     particles carry the signature of the classical collapse at the scale eps. A run whose drift moved a particle by
     more than eps in one step, or whose mesh step exceeded eps / 2, is marked ``under_resolved`` with a RuntimeWarning.
+    With the same seed, positions and every recorded series (second moments, concentration, virial sums) are
+    bit-identical on any number of numba threads: the normals come from fixed streams and the sums from fixed chunks
+    added in order.
 
     Parameters
     ----------
@@ -968,7 +1032,8 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
                  f"and the records of about {T / dt:.3g} steps", "N, save_at and T / dt", max_bytes)
     new = np.empty((N, 2))
     c_need = M_c / mass                                  # the fraction of the particles that carries M_c
-    rec = dict(t=[0.0], second_moment=[m * _moments(x)[0]], concentration=[concentration(x, eps)])
+    moments = _moments if N >= _PAR_MIN else _moments_1
+    rec = dict(t=[0.0], second_moment=[m * moments(x)[0]], concentration=[concentration(x, eps)])
     if rec["concentration"][0] >= c_need:
         warnings.warn(f"x0 has {rec['concentration'][0]:.0%} of its particles within 2 eps = {2 * eps:g} of their centre: "
                       "the collapse criterion holds at t = 0 (take eps well below the spread of x0)", RuntimeWarning,
@@ -997,7 +1062,7 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
             x, new = new, x
             t, steps, h_max, move = t + step, steps + 1, max(h_max, h), max(move, mv)
             for key, v in zip(vir, (*stats, step)): vir[key].append(v)
-            rec["t"].append(t); rec["second_moment"].append(m * _moments(x)[0])
+            rec["t"].append(t); rec["second_moment"].append(m * moments(x)[0])
             rec["concentration"].append(concentration(x, eps))
     finally: noise.close()
     if not saved or saved[-1] < t:
@@ -1007,10 +1072,10 @@ def simulate(x0, mass, chi, D, eps, T, dt, seed=None, method="auto", save_at=Non
     evidence["max_drift_move"] = move
     under = move > 1.0 or h_max > eps / 2
     if under:
-        warnings.warn(f"the run is under-resolved: drift moves up to {move:.3g} eps in one step, mesh step up to "
-                      f"{h_max / eps:.3g} eps; it does not follow the regularised system, and a run without a flag is "
-                      "not evidence of no collapse (use step_control, a smaller dt or a finer mesh)", RuntimeWarning,
-                      stacklevel=2)
+        mesh_note = f", mesh step up to {h_max / eps:.3g} eps" if path == "mesh" else ""
+        warnings.warn(f"the run is under-resolved: drift moves up to {move:.3g} eps in one step{mesh_note}; it does "
+                      "not follow the regularised system, and a run without a flag is not evidence of no collapse (use "
+                      "step_control, a smaller dt or a finer mesh)", RuntimeWarning, stacklevel=2)
     S = np.array(snaps)
     idx = np.searchsorted(rec["t"], saved)
     params = dict(N=N, mass=mass, chi=chi, D=D, eps=eps, c_d=c_d, T=T, dt=dt, method=path, mesh=mesh, h_max=h_max,

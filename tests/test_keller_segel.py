@@ -159,6 +159,7 @@ def test_pde_stop_on_blowup_false_keeps_the_flag():
     b = solve_pde(gaussian(1.5 * MC), 6.0, 48, chi=1.0, D=1.0, T=0.8, stop_on_blowup=False)
     assert a.blew_up and b.blew_up and a.blowup_time == b.blowup_time and b.t[-1] == pytest.approx(0.8)
 
+@pytest.mark.filterwarnings("ignore:max u reached the resolution limit")
 def test_pde_mollified_source_does_not_collapse():
     "(18) with K_eps * u as the source: the drift is bounded, no collapse long after the classical T_b = 0.171."
     r = solve_pde(gaussian(1.5 * MC, 0.25), 3.5, 56, chi=1.0, D=1.0, T=0.5, eps=0.5, save_at=[0.4, 0.5])
@@ -191,7 +192,7 @@ def test_pde_warns_when_the_grid_cannot_resolve_u0():
 def test_pde_step_cap_refuses_up_front():
     "Issue 19: T = 1e7 on 16^2 would be about 9e7 steps."
     with pytest.raises(ValueError, match="max_steps"):
-        solve_pde(gaussian(1.0), 6.0, 16, chi=1.0, D=1.0, T=1e7)
+        solve_pde(gaussian(1.0), 6.0, 64, chi=1.0, D=1.0, T=1e7)
     with pytest.raises(ValueError, match="max_steps must be"):
         solve_pde(gaussian(1.0), 6.0, 16, chi=1.0, D=1.0, T=0.1, max_steps=0)
 
@@ -199,9 +200,10 @@ def test_pde_memory_guard():
     with pytest.raises(ValueError, match="GiB"):
         solve_pde(gaussian(1.0), 6.0, 64, chi=1.0, D=1.0, T=0.1, max_bytes=1e5)
 
-def test_pde_overflow_is_a_flag():
-    r = solve_pde(gaussian(1.0), 6.0, 48, chi=1e300, D=1.0, T=1.0, stop_on_blowup=False)
-    assert r.blew_up and np.isfinite(r.u).all() and r.step_t[-1] < 1.0
+def test_pde_absurd_sensitivity_is_refused_not_nan():
+    "chi = 1e300: the first stable step is ~1e-300, so the step estimate refuses the run before it starts."
+    with pytest.raises(ValueError, match="max_steps"):
+        solve_pde(gaussian(1.0), 6.0, 48, chi=1e300, D=1.0, T=1.0)
 
 @pytest.mark.parametrize("kw, match", [
     (dict(D=0.0), "D must be"), (dict(chi=-1.0), "chi must be"), (dict(eps=-0.1), "eps must be"), (dict(T=0.0), "T must be"),
@@ -316,7 +318,7 @@ def test_every_record_bit_identical_on_any_thread_count():
     for th in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
         numba.set_num_threads(th)
         try:
-            runs.append(simulate(x0, 10.0, 1.0, 1.0, 0.2, T=0.02, dt=0.01, seed=4, method="mesh", mesh=64))
+            runs.append(simulate(x0, 10.0, 1.0, 1.0, 0.2, T=0.02, dt=0.01, seed=4, method="mesh", mesh=128))
         finally:
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for r in runs[1:]:
