@@ -28,7 +28,8 @@ def _kind(kind):
 
 # %% ../nbs/11_field2d.ipynb #bcc9ff77
 _G1 = math.exp(-1.0) - float(exp1(1.0))        # int_0^1 exp(-1/t) dt = e^{-1} - E1(1)
-C_K = 1.0 / (math.pi * _G1)                      # K(r) = C_K exp(-1/(1 - r^2)) has unit mass in the plane
+#: The normalising constant of the bump: K(r) = C_K exp(-1/(1 - r^2)) has unit mass in the plane.
+C_K = 1.0 / (math.pi * _G1)
 
 def _G(t):
     "int_0^t exp(-1/s) ds = t exp(-1/t) - E1(1/t) for t in [0, 1] (0 at t = 0)."

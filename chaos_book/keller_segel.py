@@ -343,7 +343,7 @@ def _sg_rate(u, phi, D, chi, h, du):
 # %% ../nbs/13_keller_segel.ipynb #d5228a72
 @dataclass(frozen=True)
 class PDEResult:
-    """A run of the parabolic-elliptic system (18) by `solve_pde`.
+    """A run of the parabolic-elliptic system (the paper's (18)) by `solve_pde`.
 
     Attributes
     ----------
@@ -429,7 +429,7 @@ _SOURCES = ("mollified", "density")
 _CORE = [(a, b) for a in range(-2, 3) for b in range(-2, 3) if a * a + b * b <= 4]   # cells within 2h of a cell
 
 class _PDERun:
-    "State of one run of (18): the grid, the source map, the per-step records and the flags."
+    "State of one run of the paper's (18): the grid, the source map, the per-step records and the flags."
     def __init__(self, x, X, Y, h, u, chi, D, eps, c_d, source):
         self.x, self.h, self.u = x, h, u
         self.mesh = Mesh((float(x[0] - h / 2), float(x[0] - h / 2)), float(h), (x.size, x.size))
@@ -475,7 +475,7 @@ def _virial_time(m2_0, mass, chi, D, c_d):
 
 def solve_pde(u0, L, n, chi, D, T, eps=0.0, c_d=1.0, source="mollified", save_at=None, dt=None, cfl=0.8,
               stop_on_blowup=True, *, max_steps=1_000_000, max_bytes=None):
-    """Solve the parabolic-elliptic Keller-Segel system (18) on a box by finite volumes.
+    """Solve the parabolic-elliptic Keller-Segel system (the paper's (18)) on a box by finite volumes.
 
     u_t = div(D grad u - chi u grad phi), -Lap phi = c_d s on [-L, L]^2 with n^2 cells of side h = 2L/n, where the source
     s is K_eps * u (source="mollified" with eps > 0) or u (source="density", or eps = 0: the classical system). The
