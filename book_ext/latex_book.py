@@ -10,6 +10,8 @@
 - sphinx-jupyterbook-latex (`use_jupyterbook_latex: true`) turns the toc's parts into LaTeX parts; its document class
   and its unicode-math preamble are replaced by Sphinx's manual class and the few definitions its pages use, so the
   PDF needs only the Debian packages that `make tex` installs (see `_manual_class`).
+- Figures that the landing page pastes from the chapters (`{glue:any}`) are found and copied (`_glued_images`).
+- A `%` inside a formula is escaped (MathJax reads `27%` as text; LaTeX as a comment).
 - The title page shows the version and the build date (book_ext/page_assets.py sets `release` and `today`).
 - The verdict tables of the chapters and the audit table are long tables in a small font, with given column widths,
   so that they break across pages and fit the text width.
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -181,6 +184,39 @@ def _long_tables(app, doctree, docname):
         parent.insert(at, _raw("\\begingroup\\scriptsize\\setlength{\\tabcolsep}{3pt}\n"))
 
 
+def _glued_images(app, doctree, docname):
+    """A figure that the landing page pastes from a chapter (`{glue:any}` with `:doc:`) gets an image path relative
+    to the HTML page ("../<hash>.png") that Sphinx's LaTeX builder neither knows nor copies. Point it at MyST-NB's
+    copy of the output image (_build/jupyter_execute/<hash>.png) and register it, so the PDF has the figure."""
+    if app.builder.format != "latex":
+        return
+    outputs = Path(app.outdir).parent / "jupyter_execute"
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if uri in app.builder.images or uri in app.env.images or "://" in uri:
+            continue
+        found = outputs / Path(uri).name
+        if found.is_file():
+            image["uri"] = str(found)
+            image["candidates"] = {"*": str(found)}
+            app.builder.images[str(found)] = found.name
+
+
+_PERCENT = re.compile(r"(?<!\\)%")
+
+
+def _math_percent(app, doctree, docname):
+    """`$M/b = 27%$` is fine for MathJax, but in LaTeX `%` starts a comment and swallows the rest of the formula:
+    escape it in every formula (LaTeX only)."""
+    if app.builder.format != "latex":
+        return
+    for node in list(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        text = node.astext()
+        if "%" in text:
+            node.children = []
+            node.append(nodes.Text(_PERCENT.sub(r"\\%", text)))
+
+
 APPENDIX_FROM = "api/index"  # the first page of the API reference: its chapters are lettered (A, B, ...)
 
 
@@ -199,5 +235,7 @@ def setup(app):
     app.connect("config-inited", _manual_class, priority=900)  # after sphinx-jupyterbook-latex sets its class
     app.add_post_transform(PictureOfLiveOutput)
     app.connect("doctree-resolved", _long_tables, priority=700)
-    app.connect("doctree-resolved", _appendix, priority=700)  # after book_ext/audit_table.py fills the table
+    app.connect("doctree-resolved", _appendix, priority=700)
+    app.connect("doctree-resolved", _glued_images, priority=700)
+    app.connect("doctree-resolved", _math_percent, priority=700)  # after book_ext/audit_table.py fills the table
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
