@@ -270,7 +270,7 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     save_at : float or array_like, optional
         Times to save, finite and in [t0, T]; sorted and de-duplicated, and T is always saved, last.
         Default: t0 (and T).
-    kernel : chaos_book.mollifiers.Kernel, optional
+    kernel : chaos_book.mollifiers.Mollifier, optional
         The mollifier K (default: the standard bump).
     method : {"implicit", "lagged", "midpoint"}
         "implicit" (default): backward Euler, positive and stable for any dt; "lagged": one linear solve per step
