@@ -10,7 +10,8 @@ import numba as nb
 import numpy as np
 
 # %% auto #0
-__all__ = ['DEFAULT_MAX_BYTES', 'check_eps', 'bounds2d', 'points2d', 'weights', 'check_grid', 'max_bytes_limit', 'check_memory']
+__all__ = ['DEFAULT_MAX_BYTES', 'check_eps', 'bounds2d', 'points2d', 'weights', 'check_grid', 'max_bytes_limit', 'check_memory',
+           'save_times']
 
 # %% ../nbs/00_checks.ipynb #3bff9e37
 def check_eps(eps, allow_zero=False, name="eps"):
@@ -85,3 +86,16 @@ def check_memory(nbytes, what, cause, max_bytes=None):
         raise ValueError(f"{what} would need about {nbytes / 2**30:.3g} GiB, more than the limit of {limit / 2**30:.3g} GiB: "
                          f"{cause}. Raise the limit with max_bytes= or $CHAOS_BOOK_MAX_BYTES if this is meant.")
     return nbytes
+
+# %% ../nbs/00_checks.ipynb #101ed3d0
+def save_times(save_at, T, t0=0.0, tol=None):
+    "The save_at rule of every solver: finite times in [t0, T], sorted, de-duplicated, T always last; None gives (t0, T)."
+    if not (math.isfinite(t0) and math.isfinite(T) and T > t0): raise ValueError(f"T must be finite and > t0 = {t0}, got {T}")
+    s = np.atleast_1d(np.asarray([t0] if save_at is None else save_at, dtype=float))
+    if s.ndim != 1: raise ValueError(f"save_at must be a time or a 1-D array of times, shape (k,), got shape {s.shape}")
+    if s.size == 0: raise ValueError("save_at must hold at least one time (T is then added), got an empty array")
+    if not np.isfinite(s).all() or s.min() < t0 or s.max() > T + 1e-12 * max(abs(T), 1.0):
+        raise ValueError(f"save_at must be finite times in [t0, T] = [{t0}, {T}], got {save_at}")
+    s = np.unique(np.append(np.minimum(s, T), T))
+    tol = 1e-12 * max(abs(T), 1.0) if tol is None else tol
+    return s[np.append(np.diff(s) > tol, True)]                 # near-duplicates: one time, T itself kept

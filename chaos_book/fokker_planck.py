@@ -11,7 +11,7 @@ from scipy import fft as sp_fft
 from scipy.linalg.lapack import dgtsv
 from .drivers import ConstantVolatility, Driver, check_assumptions
 from .mollifiers import grid_taps
-from ._checks import check_grid as _check_grid, check_memory as _check_memory
+from ._checks import check_grid as _check_grid, save_times as _save_times, check_memory as _check_memory
 
 # %% auto #0
 __all__ = ['FPResult', 'solve', 'barenblatt']
@@ -202,15 +202,7 @@ class FPResult:
     history: dict
     params: dict = field(default_factory=dict)
 
-def _save_times(save_at, t0, T):
-    "Save times: validated (finite, in [t0, T]), sorted and de-duplicated, always ending with T."
-    if not (np.isfinite(t0) and np.isfinite(T) and T > t0): raise ValueError(f"T must be finite and > t0 = {t0}, got {T}")
-    s = np.atleast_1d(np.asarray([t0] if save_at is None else save_at, dtype=float))
-    if s.ndim != 1: raise ValueError(f"save_at must be a number or a 1-D array of times, got shape {s.shape}")
-    if s.size == 0: raise ValueError("save_at must hold at least one time (T is then added), got an empty array")
-    if not np.isfinite(s).all() or s.min() < t0 or s.max() > T:
-        raise ValueError(f"save_at must be finite and lie in [t0, T] = [{t0}, {T}], got {save_at}")
-    return np.unique(np.r_[s, T])
+
 
 # %% ../nbs/05_fokker_planck.ipynb #597c6153
 class _Run:
@@ -329,7 +321,7 @@ def solve(driver, u0, x, eps, T, dt=None, save_at=None, kernel=None, *, method="
     eps, T, t0, rtol = (_number(n, v) for n, v in (("eps", eps), ("T", T), ("t0", t0), ("rtol", rtol)))
     dt, dt_max, edge_tol = (None if v is None else _number(n, v) for n, v in (("dt", dt), ("dt_max", dt_max), ("edge_tol", edge_tol)))
     newton_tol = _number("newton_tol", newton_tol)
-    eps, saves = _check_eps(eps, dx), _save_times(save_at, t0, T)
+    eps, saves = _check_eps(eps, dx), _save_times(save_at, T, t0)
     _check_memory(2 * saves.size * x.size * 8, f"the snapshots of {saves.size} saved times on {x.size} cells",
                   "save_at sets the number of snapshots and x the cells of each", max_bytes)
     if method not in _METHODS: raise ValueError(f"method must be one of {_METHODS}, got {method!r}")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import numpy as np
 import numba as nb
-from ._checks import check_memory
+from ._checks import check_memory, save_times as _save_times
 from .field2d import Mesh, mesh_around, mesh_field, field_free, direct_field
 
 # %% auto #0
@@ -100,13 +100,7 @@ def _check_x0(x0, copy=True):
         raise ValueError(f"x0 must be finite, got {(~np.isfinite(x)).any(1).sum()} non-finite position(s)")
     return x
 
-def _save_times(save_at, T):
-    """The save rule of every chaos_book solver: finite times in [0, T], sorted, de-duplicated, T always the last one
-    (default: 0 and T)."""
-    s = np.array([0.0] if save_at is None else np.atleast_1d(np.asarray(save_at, dtype=float)), dtype=float)
-    if s.ndim != 1 or not np.isfinite(s).all() or (s < 0).any() or (s > T * (1 + 1e-12)).any():
-        raise ValueError(f"save_at must be finite times in [0, T = {T}], got {save_at}")
-    return np.unique(np.r_[np.minimum(s, T), T])
+
 
 # %% ../nbs/13_keller_segel.ipynb #5d0e7a12
 @dataclass(frozen=True)

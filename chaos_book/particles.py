@@ -8,7 +8,7 @@ import importlib, math, time, warnings
 from dataclasses import dataclass, field
 import numpy as np
 import numba as nb
-from ._checks import check_memory
+from ._checks import check_memory, save_times
 from .drivers import check_increasing
 from .mollifiers import mollify, DensityWorkspace, density_grid, density_at
 
@@ -130,19 +130,14 @@ def time_grid(T, dt, save_at=None, *, max_bytes=None):
         If T, dt or save_at are invalid, or the grid (about T / dt steps) would exceed the memory limit.
     """
     T, dt = _scalar(T, "T"), _scalar(dt, "dt")
-    if np.ndim(save_at) > 1: raise ValueError(f"save_at must be a time or a 1-D array of times, shape (k,), got shape {np.shape(save_at)}")
     if not (np.isfinite(T) and T > 0): raise ValueError(f"T must be finite and > 0, got {T}")
     if not (np.isfinite(dt) and dt > 0): raise ValueError(f"dt must be finite and > 0, got {dt}")
     if dt > T * (1 + 1e-12): raise ValueError(f"dt must be <= T, got dt={dt} > T={T}")
-    save = np.array([0.0, T] if save_at is None else np.atleast_1d(save_at), dtype=float)
-    if save.ndim != 1 or not np.isfinite(save).all() or (save < 0).any() or (save > T * (1 + 1e-12)).any():
-        raise ValueError(f"save_at must be finite times in [0, T={T}], got {save_at}")
+    save = save_times(save_at, T, tol=1e-9 * dt)                # sorted, de-duplicated, T last
     steps = T / dt
     check_memory(32 * (steps + save.size + 2), f"the time grid of {steps:.3g} steps",
                  f"T / dt = {T:g} / {dt:g}", max_bytes)
     tol = 1e-9 * dt
-    save = np.unique(np.append(np.minimum(save, T), T))          # sorted, de-duplicated, T last
-    save = save[np.append(np.diff(save) > tol, True)]           # times within round-off of the next: one time
     n = int(math.floor(steps * (1 + 1e-12)))
     base = np.arange(n + 1) * dt
     t = np.union1d(base[np.abs(base - T) > tol], save)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import fft as _fft
 from scipy.signal import fftconvolve
+from ._checks import save_times as _save_times
 from ._checks import check_eps as _check_eps, check_memory as _check_memory
 from ._checks import points2d as _points, weights as _weights
 from .field2d import (K_eps, K_hat, Mesh, check_pairs, choose_path, default_h, deposit, direct_field, field_at,
@@ -231,19 +232,6 @@ class VortexResult:
 def _margin(nu, T, eps):
     "Free room around the vortices when the mesh is built: 5 diffusion lengths, at least 4 eps."
     return max(4 * eps, 5 * math.sqrt(2 * nu * T))
-
-def _save_times(save_at, T, t0=0.0):
-    """The save_at rule: finite times in [t0, T], sorted, duplicates dropped, T always the last one.
-    None gives (t0, T). Returns a 1-D float array."""
-    if save_at is None: return np.array([t0, T]) if T > t0 else np.array([T])
-    s = np.atleast_1d(np.asarray(save_at, dtype=float))
-    if s.ndim != 1: raise ValueError(f"save_at must be a time or a 1-D array of times, got shape {s.shape}")
-    if not np.isfinite(s).all() or (s < t0).any() or (s > T * (1 + 1e-12)).any():
-        raise ValueError(f"save_at must be finite times in [{t0}, T={T}], got {save_at}")
-    s = np.minimum(s, T)
-    s = np.unique(np.append(s, T))
-    keep = np.append(np.diff(s) > 1e-12 * max(T, 1.0), True)       # drop near-duplicates, keep T itself
-    return s[keep]
 
 def _step_guard(T, dt, max_bytes):
     "Refuse a time grid of T/dt steps that would not fit in memory (before time_grid allocates it)."

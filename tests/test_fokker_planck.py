@@ -365,7 +365,7 @@ def test_small_eps_warning_says_equation_7_only_below_half_a_cell(frac, is_7):
     (dict(dt_max=np.ones(2)), r"dt_max must be a number"),
     (dict(edge_tol=np.ones(2)), r"edge_tol must be a number"),
     (dict(newton_tol=np.ones(2)), r"newton_tol must be a number"),
-    (dict(save_at=np.zeros((2, 2))), r"save_at must be a number or a 1-D array of times, got shape \(2, 2\)"),
+    (dict(save_at=np.zeros((2, 2))), r"save_at must be a time or a 1-D array of times, shape \(k,\), got shape \(2, 2\)"),
     (dict(u0=np.ones((100, 1))), r"u0 must have the shape of x \(100,\), got \(100, 1\)"),
     (dict(x=centres(5.0, 100).reshape(10, 10)), r"x must be a 1D grid of at least 8 cell centres, got shape \(10, 10\)"),
 ])
