@@ -219,6 +219,7 @@ def check_page(page, watch, url, name="page", shots=None, redirect=False):
     if redirect:
         page.wait_for_url(lambda u: u != url, timeout=10000)
         page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")  # late requests (the favicon) finish here, not aborted by the next page
     mathjax_done(page)
     expected = page.evaluate(EXPECTED_EXPLORERS)
     problems = []
