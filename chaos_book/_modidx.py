@@ -501,6 +501,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                      'chaos_book.plotting._in_live_kernel': ('plotting.html#_in_live_kernel', 'chaos_book/plotting.py'),
                                      'chaos_book.plotting._live_widget': ('plotting.html#_live_widget', 'chaos_book/plotting.py'),
                                      'chaos_book.plotting._static_widget': ('plotting.html#_static_widget', 'chaos_book/plotting.py'),
+                                     'chaos_book.plotting.animation_bundle': ('plotting.html#animation_bundle', 'chaos_book/plotting.py'),
                                      'chaos_book.plotting.explore': ('plotting.html#explore', 'chaos_book/plotting.py'),
                                      'chaos_book.plotting.glue': ('plotting.html#glue', 'chaos_book/plotting.py'),
                                      'chaos_book.plotting.label': ('plotting.html#label', 'chaos_book/plotting.py'),
