@@ -606,51 +606,47 @@ def solve_pde(u0, L, n, chi, D, T, eps=0.0, c_d=1.0, source="mollified", save_at
 _NCHUNK = 64    # fixed chunks of the reductions: the summation order, hence every recorded sum, never depends on threads
 _PAR_MIN = 20_000   # below this many particles the compiled passes run serially (same chunks, same bits, no thread start-up)
 
-@nb.njit(cache=True, parallel=True)
-def _em_move(x, g, c, z, m, dt, s, out):
-    """out = x + dt b + s z with the drift b = c g (scaled here, in the same pass); returns the virial bookkeeping of the step,
-    from the positions before the move: sum m x.b, sum m |b|^2, the conditional variance of the second moment's increment,
-    and whether all new positions are finite. The sums run over _NCHUNK fixed chunks, added in order."""
+@nb.njit(cache=True, inline="always")
+def _em_chunk(x, g, c, z, dt, s, out, k, part):
+    "Move chunk k of _NCHUNK (out = x + dt c g + s z) and store its four sums in part[k]: the body of both moves below."
     n = x.shape[0]
-    part = np.zeros((_NCHUNK, 4))
-    for k in nb.prange(_NCHUNK):
-        xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
-        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
-            bx, by = c * g[i, 0], c * g[i, 1]
-            yx, yy = x[i, 0] + dt * bx, x[i, 1] + dt * by
-            xb += x[i, 0] * bx + x[i, 1] * by
-            b2 += bx * bx + by * by
-            var += 4 * s * s * (yx * yx + yy * yy) + 4 * s ** 4
-            nx, ny = yx + s * z[i, 0], yy + s * z[i, 1]
-            if not (math.isfinite(nx) and math.isfinite(ny)): bad += 1.0
-            out[i, 0] = nx; out[i, 1] = ny
-        part[k, 0] = xb; part[k, 1] = b2; part[k, 2] = var; part[k, 3] = bad
+    xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
+    for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
+        bx, by = c * g[i, 0], c * g[i, 1]
+        yx, yy = x[i, 0] + dt * bx, x[i, 1] + dt * by
+        xb += x[i, 0] * bx + x[i, 1] * by
+        b2 += bx * bx + by * by
+        var += 4 * s * s * (yx * yx + yy * yy) + 4 * s ** 4
+        nx, ny = yx + s * z[i, 0], yy + s * z[i, 1]
+        if not (math.isfinite(nx) and math.isfinite(ny)): bad += 1.0
+        out[i, 0] = nx; out[i, 1] = ny
+    part[k, 0] = xb; part[k, 1] = b2; part[k, 2] = var; part[k, 3] = bad
+
+@nb.njit(cache=True)
+def _em_totals(part, m):
+    "The chunk sums added in chunk order (so any thread count gives the same bits), scaled by the particle mass m."
     xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
     for k in range(_NCHUNK):
         xb += part[k, 0]; b2 += part[k, 1]; var += part[k, 2]; bad += part[k, 3]
     return m * xb, m * b2, m * m * var, bad == 0.0
 
+@nb.njit(cache=True, parallel=True)
+def _em_move(x, g, c, z, m, dt, s, out):
+    """out = x + dt b + s z with the drift b = c g (scaled here, in the same pass); returns the virial bookkeeping of the step,
+    from the positions before the move: sum m x.b, sum m |b|^2, the conditional variance of the second moment's increment,
+    and whether all new positions are finite. The sums run over _NCHUNK fixed chunks, added in order."""
+    part = np.zeros((_NCHUNK, 4))
+    for k in nb.prange(_NCHUNK):
+        _em_chunk(x, g, c, z, dt, s, out, k, part)
+    return _em_totals(part, m)
+
 @nb.njit(cache=True)
 def _em_move_1(x, g, c, z, m, dt, s, out):
     "The serial twin of _em_move (the same chunks and order)."
-    n = x.shape[0]
     part = np.zeros((_NCHUNK, 4))
     for k in range(_NCHUNK):
-        xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
-        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
-            bx, by = c * g[i, 0], c * g[i, 1]
-            yx, yy = x[i, 0] + dt * bx, x[i, 1] + dt * by
-            xb += x[i, 0] * bx + x[i, 1] * by
-            b2 += bx * bx + by * by
-            var += 4 * s * s * (yx * yx + yy * yy) + 4 * s ** 4
-            nx, ny = yx + s * z[i, 0], yy + s * z[i, 1]
-            if not (math.isfinite(nx) and math.isfinite(ny)): bad += 1.0
-            out[i, 0] = nx; out[i, 1] = ny
-        part[k, 0] = xb; part[k, 1] = b2; part[k, 2] = var; part[k, 3] = bad
-    xb = 0.0; b2 = 0.0; var = 0.0; bad = 0.0
-    for k in range(_NCHUNK):
-        xb += part[k, 0]; b2 += part[k, 1]; var += part[k, 2]; bad += part[k, 3]
-    return m * xb, m * b2, m * m * var, bad == 0.0
+        _em_chunk(x, g, c, z, dt, s, out, k, part)
+    return _em_totals(part, m)
 
 @nb.njit(cache=True, parallel=True)
 def _moments(x):
