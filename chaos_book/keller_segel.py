@@ -648,35 +648,38 @@ def _em_move_1(x, g, c, z, m, dt, s, out):
         _em_chunk(x, g, c, z, dt, s, out, k, part)
     return _em_totals(part, m)
 
-@nb.njit(cache=True, parallel=True)
-def _moments(x):
-    "(sum |x|^2, sum x, sum y) of the points, over _NCHUNK fixed chunks added in order."
+@nb.njit(cache=True, inline="always")
+def _moments_chunk(x, k, part):
+    "Chunk k of _NCHUNK: (sum |x|^2, sum x, sum y) of its points into part[k]; the body of both passes below."
     n = x.shape[0]
-    part = np.zeros((_NCHUNK, 3))
-    for k in nb.prange(_NCHUNK):
-        a = 0.0; sx = 0.0; sy = 0.0
-        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
-            a += x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]; sx += x[i, 0]; sy += x[i, 1]
-        part[k, 0] = a; part[k, 1] = sx; part[k, 2] = sy
+    a = 0.0; sx = 0.0; sy = 0.0
+    for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
+        a += x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]; sx += x[i, 0]; sy += x[i, 1]
+    part[k, 0] = a; part[k, 1] = sx; part[k, 2] = sy
+
+@nb.njit(cache=True)
+def _moments_totals(part):
+    "The chunk sums added in chunk order."
     a = 0.0; sx = 0.0; sy = 0.0
     for k in range(_NCHUNK):
         a += part[k, 0]; sx += part[k, 1]; sy += part[k, 2]
     return a, sx, sy
 
+@nb.njit(cache=True, parallel=True)
+def _moments(x):
+    "(sum |x|^2, sum x, sum y) of the points, over _NCHUNK fixed chunks added in order."
+    part = np.zeros((_NCHUNK, 3))
+    for k in nb.prange(_NCHUNK):
+        _moments_chunk(x, k, part)
+    return _moments_totals(part)
+
 @nb.njit(cache=True)
 def _moments_1(x):
     "The serial twin of _moments (the same chunks and order)."
-    n = x.shape[0]
     part = np.zeros((_NCHUNK, 3))
     for k in range(_NCHUNK):
-        a = 0.0; sx = 0.0; sy = 0.0
-        for i in range(k * n // _NCHUNK, (k + 1) * n // _NCHUNK):
-            a += x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]; sx += x[i, 0]; sy += x[i, 1]
-        part[k, 0] = a; part[k, 1] = sx; part[k, 2] = sy
-    a = 0.0; sx = 0.0; sy = 0.0
-    for k in range(_NCHUNK):
-        a += part[k, 0]; sx += part[k, 1]; sy += part[k, 2]
-    return a, sx, sy
+        _moments_chunk(x, k, part)
+    return _moments_totals(part)
 
 @nb.njit(cache=True, parallel=True)
 def _count_within(x, cx, cy, r2):
